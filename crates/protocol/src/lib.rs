@@ -1,0 +1,35 @@
+//! Wire types shared by the Huddle app and server.
+//!
+//! Every message on the signalling websocket is one JSON text frame holding a
+//! [`ClientMessage`] (browser → server) or a [`ServerMessage`] (server → browser),
+//! tagged by `"type"`. Messages between browsers on a data channel are
+//! [`PeerMessage`]s. `docs/protocol.md` describes each one.
+
+mod errors;
+mod ids;
+mod limits;
+mod peer;
+mod signalling;
+
+pub use errors::{ErrorCode, ProtocolError};
+pub use ids::{DisplayName, InviteToken, MemberId, RoomId};
+pub use limits::*;
+pub use peer::PeerMessage;
+pub use signalling::*;
+
+/// Bumped on every incompatible change of the wire format. The client sends it in
+/// [`ClientMessage::Hello`]; the server refuses other versions with
+/// [`ErrorCode::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// Encodes a message as the JSON text sent in one websocket frame.
+pub fn encode<T: serde::Serialize>(message: &T) -> String {
+    // Serialising these types cannot fail: they hold only strings, numbers and
+    // enums with string keys.
+    serde_json::to_string(message).unwrap_or_default()
+}
+
+/// Decodes one websocket frame, with an error that says what was wrong.
+pub fn decode<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, ProtocolError> {
+    serde_json::from_str(text).map_err(|e| ProtocolError::Malformed(e.to_string()))
+}

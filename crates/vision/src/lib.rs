@@ -1,0 +1,1 @@
+//! Vision engine: see issue 3. Pure Rust, no DOM.
