@@ -58,6 +58,9 @@ pub enum PeerSignal {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_m_line_index: Option<u16>,
     },
+    /// The sender gave up on the current connection (ICE restart did not recover it)
+    /// and starts a fresh one; the receiver drops its side and starts fresh too.
+    Reset,
 }
 
 /// One entry of the RTCPeerConnection `iceServers` list.

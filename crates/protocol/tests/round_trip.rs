@@ -18,6 +18,7 @@ fn client_messages() -> Vec<ClientMessage> {
         ClientMessage::JoinRoom { room: room(), name: name("Bo"), credential: None },
         ClientMessage::JoinRoom { room: room(), name: name("Bo"), credential: Some(Credential::Password("pw".into())) },
         ClientMessage::JoinRoom { room: room(), name: name("Bo"), credential: Some(Credential::Invite(InviteToken("t.k".into()))) },
+        ClientMessage::Signal { to: MemberId(7), signal: PeerSignal::Reset },
         ClientMessage::LeaveRoom,
         ClientMessage::CreateInvite,
         ClientMessage::ListFeatured,
