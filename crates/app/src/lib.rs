@@ -1,1 +1,21 @@
+//! The Huddle browser app: Leptos pages over a signalling session and a WebRTC mesh.
 
+mod app;
+pub mod camera;
+mod components;
+pub mod invite_link;
+mod pages;
+pub mod rtc;
+pub mod session;
+pub mod signalling;
+pub mod storage;
+
+pub use rtc::bench::measure_round_trips;
+
+/// Mounts the app on `<body>` when the wasm module loads.
+#[cfg(feature = "mount")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,87 @@
+//! The local camera: getUserMedia and the reasons it can fail, in words.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MediaStream, MediaStreamConstraints};
+
+/// Why there is no camera picture, as shown to the person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CameraError {
+    #[error("Camera blocked: allow camera access in your browser's site settings, then reload. You are still in the room.")]
+    Blocked,
+    #[error("No camera found. You are still in the room, and the others can see your name.")]
+    Missing,
+    #[error(
+        "The camera is in use by another app. Close it and reload. You are still in the room."
+    )]
+    Busy,
+    #[error(
+        "This page needs a secure connection (https) to use the camera. You are still in the room."
+    )]
+    Insecure,
+    #[error("The camera could not start ({0}). You are still in the room.")]
+    Other(String),
+}
+
+impl CameraError {
+    fn from_js(error: &JsValue) -> Self {
+        let name = error
+            .dyn_ref::<web_sys::DomException>()
+            .map(|e| e.name())
+            .unwrap_or_default();
+        match name.as_str() {
+            "NotAllowedError" | "SecurityError" => Self::Blocked,
+            "NotFoundError" | "OverconstrainedError" => Self::Missing,
+            "NotReadableError" | "AbortError" => Self::Busy,
+            "" => Self::Other(format!("{error:?}")),
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// Opens the front camera at a size that suits a grid tile.
+pub async fn open_camera() -> Result<MediaStream, CameraError> {
+    let window = web_sys::window().ok_or(CameraError::Missing)?;
+    // Without a secure context `mediaDevices` is undefined, not an error.
+    let devices = window
+        .navigator()
+        .media_devices()
+        .map_err(|_| CameraError::Insecure)?;
+    if JsValue::from(devices.clone()).is_undefined() {
+        return Err(CameraError::Insecure);
+    }
+    let video = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&video, &key.into(), &value);
+    };
+    set("width", ideal(640.0));
+    set("height", ideal(480.0));
+    set("facingMode", "user".into());
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_video(&video);
+    constraints.set_audio(&JsValue::FALSE);
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| CameraError::from_js(&e))?;
+    let stream = JsFuture::from(promise)
+        .await
+        .map_err(|e| CameraError::from_js(&e))?;
+    stream
+        .dyn_into::<MediaStream>()
+        .map_err(|_| CameraError::Other("not a stream".into()))
+}
+
+fn ideal(value: f64) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&object, &"ideal".into(), &value.into());
+    object.into()
+}
+
+/// Stops every track so the camera light goes off.
+pub fn stop_stream(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Pieces shared by pages.
+
+pub mod alert;
+pub mod invite_panel;
+pub mod member_list;
+pub mod name_field;
+pub mod video_tile;

@@ -1,0 +1,6 @@
+//! One module per page.
+
+pub mod create;
+pub mod home;
+pub mod not_found;
+pub mod room;

@@ -1,0 +1,33 @@
+//! A measuring hook for the data-channel round-trip benchmark (tests/e2e/bench).
+
+use wasm_bindgen::prelude::*;
+
+use super::mesh::Mesh;
+
+/// Sends `count` pings, one after another, to the first member whose data channel is open,
+/// and returns `{"samples":N,"median_ms":M,"p95_ms":P}` as JSON.
+#[wasm_bindgen]
+pub async fn measure_round_trips(count: u32) -> Result<String, JsValue> {
+    let mesh = Mesh::active().ok_or_else(|| JsValue::from_str("not in a room"))?;
+    let member = *mesh
+        .open_members()
+        .first()
+        .ok_or_else(|| JsValue::from_str("no open data channel"))?;
+    let mut samples = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        if let Some(rtt) = mesh.ping(member).await {
+            samples.push(rtt);
+        }
+    }
+    if samples.is_empty() {
+        return Err(JsValue::from_str("no ping was answered"));
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    Ok(format!(
+        "{{\"samples\":{},\"median_ms\":{:.3},\"p95_ms\":{:.3}}}",
+        samples.len(),
+        at(0.5),
+        at(0.95)
+    ))
+}

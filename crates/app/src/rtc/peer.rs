@@ -1,0 +1,632 @@
+//! A connection to one other member: media tracks plus one reliable ordered data channel,
+//! negotiated with the "perfect negotiation" pattern so that both sides may (re)negotiate at
+//! any time without offer glare, and recovered from ICE `disconnected` and `failed`: first an
+//! ICE restart, then, if that does not bring it back, a fresh connection on both sides.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use futures::channel::{mpsc, oneshot};
+use futures::StreamExt;
+use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::{decode, encode, IceServer, PeerMessage, PeerSignal};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
+    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceConnectionState,
+    RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
+    RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
+};
+
+use super::sdp::{restart_ice, set_local_description_implicit};
+
+/// How long ICE may stay `disconnected` before we restart it: brief blips heal themselves.
+const DISCONNECTED_GRACE_MS: u32 = 2_000;
+/// How long an ICE restart may take before we start a fresh connection.
+const RESTART_TIMEOUT_MS: u32 = 8_000;
+
+/// What a link reports to its owner.
+#[derive(Debug, Clone)]
+pub enum PeerEvent {
+    /// The other member's camera stream arrived (or changed).
+    Track(MediaStream),
+    /// The data channel opened: the link is usable for room messages.
+    ChannelOpen,
+    Message(PeerMessage),
+    State(LinkState),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+/// One RTCPeerConnection generation and the callbacks that must live as long as it.
+struct Connection {
+    generation: u32,
+    pc: RtcPeerConnection,
+    /// Created at once on the impolite side; on the polite side only when the first offer
+    /// has been applied (see [`start_connection`]).
+    channel: RefCell<Option<RtcDataChannel>>,
+    making_offer: Cell<bool>,
+    ignore_offer: Cell<bool>,
+    callbacks: RefCell<Vec<Box<dyn std::any::Any>>>,
+}
+
+impl Connection {
+    fn channel_open(&self) -> bool {
+        self.channel
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.pc.set_onnegotiationneeded(None);
+        self.pc.set_onicecandidate(None);
+        self.pc.set_oniceconnectionstatechange(None);
+        self.pc.set_ontrack(None);
+        if let Some(channel) = self.channel.borrow().as_ref() {
+            channel.set_onopen(None);
+            channel.set_onmessage(None);
+            channel.close();
+        }
+        self.pc.close();
+    }
+}
+
+struct Inner {
+    /// The polite side yields when both offer at once.
+    polite: bool,
+    ice_servers: Vec<IceServer>,
+    send_signal: Box<dyn Fn(PeerSignal)>,
+    on_event: Box<dyn Fn(PeerEvent)>,
+    connection: RefCell<Option<Connection>>,
+    local_stream: RefCell<Option<MediaStream>>,
+    inbox: mpsc::UnboundedSender<PeerSignal>,
+    pending_pings: RefCell<HashMap<u32, (f64, oneshot::Sender<f64>)>>,
+    next_ping: Cell<u32>,
+    generations: Cell<u32>,
+    closed: Cell<bool>,
+}
+
+/// A connection to one other member; dropping it (or [`PeerLink::close`]) closes it.
+pub struct PeerLink {
+    inner: Rc<Inner>,
+}
+
+impl PeerLink {
+    /// `polite` must be true on exactly one side of the pair (decided from member ids).
+    /// `send_signal` carries negotiation to the other side through the server.
+    pub fn new(
+        polite: bool,
+        ice_servers: Vec<IceServer>,
+        local_stream: Option<MediaStream>,
+        send_signal: impl Fn(PeerSignal) + 'static,
+        on_event: impl Fn(PeerEvent) + 'static,
+    ) -> Result<Self, JsValue> {
+        let (inbox, mut incoming) = mpsc::unbounded();
+        let inner = Rc::new(Inner {
+            polite,
+            ice_servers,
+            send_signal: Box::new(send_signal),
+            on_event: Box::new(on_event),
+            connection: RefCell::new(None),
+            local_stream: RefCell::new(local_stream),
+            inbox,
+            pending_pings: RefCell::new(HashMap::new()),
+            next_ping: Cell::new(0),
+            generations: Cell::new(0),
+            closed: Cell::new(false),
+        });
+        start_connection(&inner)?;
+        // Signals are handled one at a time, in arrival order: perfect negotiation relies on
+        // each description being fully applied before the next is looked at.
+        let weak = Rc::downgrade(&inner);
+        spawn_local(async move {
+            while let Some(signal) = incoming.next().await {
+                let Some(inner) = weak.upgrade() else { break };
+                if inner.closed.get() {
+                    break;
+                }
+                if let Err(error) = handle_signal(&inner, signal).await {
+                    web_sys::console::warn_2(&"negotiation step failed".into(), &error);
+                }
+            }
+        });
+        Ok(Self { inner })
+    }
+
+    /// Negotiation from the other member, relayed by the server.
+    pub fn receive_signal(&self, signal: PeerSignal) {
+        let _ = self.inner.inbox.unbounded_send(signal);
+    }
+
+    /// Starts (or replaces) sending our camera; triggers renegotiation.
+    pub fn set_local_stream(&self, stream: Option<MediaStream>) {
+        self.inner.local_stream.replace(stream);
+        if let Some(connection) = self.inner.connection.borrow().as_ref() {
+            // The polite side adds media only with its channel, after the first offer.
+            if connection.channel.borrow().is_none() {
+                return;
+            }
+            for sender in connection.pc.get_senders().iter() {
+                if let Ok(sender) = sender.dyn_into::<web_sys::RtcRtpSender>() {
+                    connection.pc.remove_track(&sender);
+                }
+            }
+            add_local_tracks(&connection.pc, self.inner.local_stream.borrow().as_ref());
+        }
+    }
+
+    /// Sends a room message; false if the channel is not open (yet).
+    pub fn send(&self, message: &PeerMessage) -> bool {
+        send_on(&self.inner, message)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.inner
+            .connection
+            .borrow()
+            .as_ref()
+            .is_some_and(Connection::channel_open)
+    }
+
+    /// One data-channel round trip in milliseconds, or `None` if the channel is closed or
+    /// the answer takes longer than 5 s. The future does not borrow the link.
+    pub fn ping(&self) -> impl std::future::Future<Output = Option<f64>> + 'static {
+        let inner = self.inner.clone();
+        async move {
+            let seq = inner.next_ping.get().wrapping_add(1);
+            inner.next_ping.set(seq);
+            let (done, answer) = oneshot::channel();
+            inner
+                .pending_pings
+                .borrow_mut()
+                .insert(seq, (now_ms(), done));
+            if !send_on(&inner, &PeerMessage::Ping { seq }) {
+                inner.pending_pings.borrow_mut().remove(&seq);
+                return None;
+            }
+            let timeout = TimeoutFuture::new(5_000);
+            futures::pin_mut!(timeout);
+            match futures::future::select(answer, timeout).await {
+                futures::future::Either::Left((Ok(rtt), _)) => Some(rtt),
+                _ => {
+                    inner.pending_pings.borrow_mut().remove(&seq);
+                    None
+                }
+            }
+        }
+    }
+
+    /// Forces the "fresh connection" recovery step, as if an ICE restart had failed.
+    pub fn start_fresh(&self) {
+        restart_from_scratch(&self.inner, true);
+    }
+
+    pub fn close(&self) {
+        self.inner.closed.set(true);
+        self.inner.connection.replace(None);
+        self.inner.inbox.close_channel();
+    }
+}
+
+impl Drop for PeerLink {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_default()
+}
+
+fn send_on(inner: &Inner, message: &PeerMessage) -> bool {
+    inner.connection.borrow().as_ref().is_some_and(|c| {
+        c.channel_open()
+            && c.channel
+                .borrow()
+                .as_ref()
+                .is_some_and(|ch| ch.send_with_str(&encode(message)).is_ok())
+    })
+}
+
+fn rtc_configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
+    let servers = js_sys::Array::new();
+    for server in ice_servers {
+        let entry = RtcIceServer::new();
+        let urls: js_sys::Array = server.urls.iter().map(|u| JsValue::from_str(u)).collect();
+        entry.set_urls(&urls);
+        if let Some(username) = &server.username {
+            entry.set_username(username);
+        }
+        if let Some(credential) = &server.credential {
+            entry.set_credential(credential);
+        }
+        servers.push(&entry);
+    }
+    let config = RtcConfiguration::new();
+    // Policy "all" (the default): each pair uses a direct path when one exists and falls
+    // back to the TURN servers in the list only when it does not.
+    config.set_ice_servers(&servers);
+    config
+}
+
+fn add_local_tracks(pc: &RtcPeerConnection, stream: Option<&MediaStream>) {
+    let Some(stream) = stream else { return };
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            pc.add_track_0(&track, stream);
+        }
+    }
+}
+
+/// Builds a new RTCPeerConnection generation with its negotiated data channel and handlers.
+fn start_connection(inner: &Rc<Inner>) -> Result<(), JsValue> {
+    let generation = inner.generations.get() + 1;
+    inner.generations.set(generation);
+    let pc = RtcPeerConnection::new_with_configuration(&rtc_configuration(&inner.ice_servers))?;
+    let mut callbacks: Vec<Box<dyn std::any::Any>> = Vec::new();
+    let weak = Rc::downgrade(inner);
+
+    let on_negotiation = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let weak = weak.clone();
+            spawn_local(async move {
+                if let Some(inner) = current(&weak, generation) {
+                    make_offer(&inner).await;
+                }
+            });
+        })
+    };
+    pc.set_onnegotiationneeded(Some(on_negotiation.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_negotiation));
+
+    let on_candidate = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut(RtcPeerConnectionIceEvent)>::new(
+            move |event: RtcPeerConnectionIceEvent| {
+                let (Some(inner), Some(candidate)) =
+                    (current(&weak, generation), event.candidate())
+                else {
+                    return;
+                };
+                (inner.send_signal)(PeerSignal::Candidate {
+                    candidate: candidate.candidate(),
+                    sdp_mid: candidate.sdp_mid(),
+                    sdp_m_line_index: candidate.sdp_m_line_index(),
+                });
+            },
+        )
+    };
+    pc.set_onicecandidate(Some(on_candidate.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_candidate));
+
+    let on_ice_state = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = current(&weak, generation) {
+                ice_state_changed(&inner, generation);
+            }
+        })
+    };
+    pc.set_oniceconnectionstatechange(Some(on_ice_state.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_ice_state));
+
+    let on_track = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut(RtcTrackEvent)>::new(move |event: RtcTrackEvent| {
+            let Some(inner) = current(&weak, generation) else {
+                return;
+            };
+            let stream = event
+                .streams()
+                .get(0)
+                .dyn_into::<MediaStream>()
+                .ok()
+                .or_else(|| {
+                    let stream = MediaStream::new().ok()?;
+                    stream.add_track(&event.track());
+                    Some(stream)
+                });
+            if let Some(stream) = stream {
+                (inner.on_event)(PeerEvent::Track(stream));
+            }
+        })
+    };
+    pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_track));
+
+    inner.connection.replace(Some(Connection {
+        generation,
+        pc,
+        channel: RefCell::new(None),
+        making_offer: Cell::new(false),
+        ignore_offer: Cell::new(false),
+        callbacks: RefCell::new(callbacks),
+    }));
+    (inner.on_event)(PeerEvent::State(LinkState::Connecting));
+    // Only the impolite side opens negotiation. If both sides offered an SCTP section at
+    // once, Chromium rejects it (port 0) in the polite side's answer after the rollback,
+    // and the pair renegotiates forever without a data channel.
+    if !inner.polite {
+        add_channel_and_media(inner, generation);
+    }
+    Ok(())
+}
+
+/// Creates the negotiated data channel and adds our camera tracks to the current connection.
+fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
+    let Some(pc) = with_connection(inner, generation, |c| {
+        (c.channel.borrow().is_none()).then(|| c.pc.clone())
+    })
+    .flatten() else {
+        return;
+    };
+    // Negotiated with a fixed id: both sides create the same channel, so neither waits for
+    // the other's `datachannel` event and a fresh connection needs no extra round.
+    let init = RtcDataChannelInit::new();
+    init.set_negotiated(true);
+    init.set_id(0);
+    init.set_ordered(true);
+    let channel = pc.create_data_channel_with_data_channel_dict("room", &init);
+    let mut callbacks: Vec<Box<dyn std::any::Any>> = Vec::new();
+    let weak = Rc::downgrade(inner);
+    let on_open = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = current(&weak, generation) {
+                (inner.on_event)(PeerEvent::ChannelOpen);
+            }
+        })
+    };
+    channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_open));
+
+    let on_message = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(inner) = current(&weak, generation) else {
+                return;
+            };
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match decode::<PeerMessage>(&text) {
+                Ok(PeerMessage::Ping { seq }) => {
+                    send_on(&inner, &PeerMessage::Pong { seq });
+                }
+                Ok(PeerMessage::Pong { seq }) => {
+                    if let Some((sent, done)) = inner.pending_pings.borrow_mut().remove(&seq) {
+                        let _ = done.send(now_ms() - sent);
+                    }
+                }
+                Ok(other) => (inner.on_event)(PeerEvent::Message(other)),
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("ignored peer message: {error}").into())
+                }
+            }
+        })
+    };
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_message));
+
+    with_connection(inner, generation, |c| {
+        c.channel.replace(Some(channel));
+        c.callbacks.borrow_mut().extend(callbacks);
+    });
+    add_local_tracks(&pc, inner.local_stream.borrow().as_ref());
+}
+
+/// The link, if it is still open and `generation` is still its current connection:
+/// callbacks of a replaced connection must not act on the new one.
+fn current(weak: &Weak<Inner>, generation: u32) -> Option<Rc<Inner>> {
+    let inner = weak.upgrade()?;
+    let live = !inner.closed.get()
+        && inner
+            .connection
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.generation == generation);
+    live.then_some(inner)
+}
+
+fn pc_of(inner: &Inner) -> Option<(RtcPeerConnection, u32)> {
+    inner
+        .connection
+        .borrow()
+        .as_ref()
+        .map(|c| (c.pc.clone(), c.generation))
+}
+
+fn with_connection<R>(
+    inner: &Inner,
+    generation: u32,
+    f: impl FnOnce(&Connection) -> R,
+) -> Option<R> {
+    inner
+        .connection
+        .borrow()
+        .as_ref()
+        .filter(|c| c.generation == generation)
+        .map(f)
+}
+
+async fn make_offer(inner: &Rc<Inner>) {
+    let Some((pc, generation)) = pc_of(inner) else {
+        return;
+    };
+    with_connection(inner, generation, |c| c.making_offer.set(true));
+    let result = set_local_description_implicit(&pc).await;
+    with_connection(inner, generation, |c| c.making_offer.set(false));
+    match result {
+        Ok(()) => send_local_description(inner, &pc),
+        Err(error) => web_sys::console::warn_2(&"could not make an offer".into(), &error),
+    }
+}
+
+fn send_local_description(inner: &Inner, pc: &RtcPeerConnection) {
+    if let Some(description) = pc.local_description() {
+        let sdp_type = match description.type_() {
+            RtcSdpType::Offer => "offer",
+            RtcSdpType::Answer => "answer",
+            RtcSdpType::Pranswer => "pranswer",
+            _ => "rollback",
+        };
+        (inner.send_signal)(PeerSignal::Description {
+            sdp_type: sdp_type.into(),
+            sdp: description.sdp(),
+        });
+    }
+}
+
+async fn handle_signal(inner: &Rc<Inner>, signal: PeerSignal) -> Result<(), JsValue> {
+    match signal {
+        PeerSignal::Reset => {
+            restart_from_scratch(inner, false);
+            Ok(())
+        }
+        PeerSignal::Description { sdp_type, sdp } => {
+            let Some((pc, generation)) = pc_of(inner) else {
+                return Ok(());
+            };
+            let sdp_type = match sdp_type.as_str() {
+                "offer" => RtcSdpType::Offer,
+                "answer" => RtcSdpType::Answer,
+                "pranswer" => RtcSdpType::Pranswer,
+                "rollback" => RtcSdpType::Rollback,
+                _ => return Ok(()),
+            };
+            let is_offer = sdp_type == RtcSdpType::Offer;
+            let making_offer =
+                with_connection(inner, generation, |c| c.making_offer.get()).unwrap_or(false);
+            let collision =
+                is_offer && (making_offer || pc.signaling_state() != RtcSignalingState::Stable);
+            let ignore = !inner.polite && collision;
+            with_connection(inner, generation, |c| c.ignore_offer.set(ignore));
+            if ignore {
+                return Ok(());
+            }
+            // An answer while stable is stale (its offer was rolled back by a collision).
+            if sdp_type == RtcSdpType::Answer && pc.signaling_state() == RtcSignalingState::Stable {
+                return Ok(());
+            }
+            let description = RtcSessionDescriptionInit::new(sdp_type);
+            description.set_sdp(&sdp);
+            // The polite side's pending offer is rolled back implicitly by the browser.
+            JsFuture::from(pc.set_remote_description(&description)).await?;
+            if is_offer {
+                // The polite side joins in now, so its answer carries the channel and camera.
+                add_channel_and_media(inner, generation);
+                set_local_description_implicit(&pc).await?;
+                send_local_description(inner, &pc);
+            }
+            Ok(())
+        }
+        PeerSignal::Candidate {
+            candidate,
+            sdp_mid,
+            sdp_m_line_index,
+        } => {
+            let Some((pc, generation)) = pc_of(inner) else {
+                return Ok(());
+            };
+            let init = RtcIceCandidateInit::new(&candidate);
+            init.set_sdp_mid(sdp_mid.as_deref());
+            init.set_sdp_m_line_index(sdp_m_line_index);
+            let result =
+                JsFuture::from(pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init)))
+                    .await;
+            let ignoring =
+                with_connection(inner, generation, |c| c.ignore_offer.get()).unwrap_or(true);
+            match result {
+                // Candidates for an offer we ignored, or from a replaced connection, fail here.
+                Err(_) if ignoring => Ok(()),
+                Err(error) => {
+                    web_sys::console::debug_2(&"ignored ICE candidate".into(), &error);
+                    Ok(())
+                }
+                Ok(_) => Ok(()),
+            }
+        }
+    }
+}
+
+fn ice_state_changed(inner: &Rc<Inner>, generation: u32) {
+    let Some((pc, _)) = pc_of(inner) else { return };
+    match pc.ice_connection_state() {
+        RtcIceConnectionState::Connected | RtcIceConnectionState::Completed => {
+            (inner.on_event)(PeerEvent::State(LinkState::Connected));
+        }
+        RtcIceConnectionState::Disconnected => {
+            (inner.on_event)(PeerEvent::State(LinkState::Reconnecting));
+            schedule_recovery(inner, generation, DISCONNECTED_GRACE_MS);
+        }
+        RtcIceConnectionState::Failed => {
+            (inner.on_event)(PeerEvent::State(LinkState::Reconnecting));
+            schedule_recovery(inner, generation, 0);
+        }
+        _ => {}
+    }
+}
+
+fn is_down(pc: &RtcPeerConnection) -> bool {
+    matches!(
+        pc.ice_connection_state(),
+        RtcIceConnectionState::Disconnected
+            | RtcIceConnectionState::Failed
+            | RtcIceConnectionState::Checking
+    )
+}
+
+/// After `delay_ms`, if the connection is still down, restart ICE; if that has not
+/// brought it back after [`RESTART_TIMEOUT_MS`], start a fresh connection.
+fn schedule_recovery(inner: &Rc<Inner>, generation: u32, delay_ms: u32) {
+    let weak = Rc::downgrade(inner);
+    spawn_local(async move {
+        TimeoutFuture::new(delay_ms).await;
+        let Some(inner) = current(&weak, generation) else {
+            return;
+        };
+        let Some((pc, _)) = pc_of(&inner) else { return };
+        if !is_down(&pc) {
+            return;
+        }
+        restart_ice(&pc);
+        drop(inner);
+        TimeoutFuture::new(RESTART_TIMEOUT_MS).await;
+        let Some(inner) = current(&weak, generation) else {
+            return;
+        };
+        if pc_of(&inner).is_some_and(|(pc, _)| is_down(&pc)) {
+            restart_from_scratch(&inner, true);
+        }
+    });
+}
+
+/// Replaces the RTCPeerConnection. `tell_peer` sends [`PeerSignal::Reset`] so the other
+/// side does the same; a side that got the reset does not send one back.
+fn restart_from_scratch(inner: &Rc<Inner>, tell_peer: bool) {
+    if inner.closed.get() {
+        return;
+    }
+    inner.connection.replace(None);
+    if tell_peer {
+        (inner.send_signal)(PeerSignal::Reset);
+    }
+    if let Err(error) = start_connection(inner) {
+        web_sys::console::error_2(&"could not start a fresh connection".into(), &error);
+    }
+}
