@@ -55,15 +55,21 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
     let name = RwSignal::new(remembered_name().unwrap_or_default());
     let password = RwSignal::new(String::new());
     let local_error = RwSignal::new(None::<String>);
+    // A dead invite link is not retried; the person may still know the password.
+    let invite_failed = RwSignal::new(false);
+    let refused_with = move |codes: &[ErrorCode]| {
+        session
+            .refusal
+            .with(|r| r.as_ref().is_some_and(|r| codes.contains(&r.code)))
+    };
+    Effect::new(move |_| {
+        if refused_with(&[ErrorCode::InviteExpired, ErrorCode::InviteInvalid]) {
+            invite_failed.set(true);
+        }
+    });
     let needs_password = Memo::new(move |_| {
-        session.refusal.with(|r| {
-            r.as_ref().is_some_and(|r| {
-                matches!(
-                    r.code,
-                    ErrorCode::PasswordRequired | ErrorCode::WrongPassword
-                )
-            })
-        })
+        invite_failed.get()
+            || refused_with(&[ErrorCode::PasswordRequired, ErrorCode::WrongPassword])
     });
 
     let attempt = {
@@ -78,6 +84,8 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
             let typed = password.get_untracked();
             let credential = if use_password && !typed.is_empty() {
                 Some(Credential::Password(typed))
+            } else if invite_failed.get_untracked() {
+                None
             } else {
                 invite.get_untracked().map(Credential::Invite)
             };
