@@ -28,7 +28,9 @@ impl ErrorCode {
     /// [`ErrorCode::TooManyAttempts`].
     pub fn explain(self, retry_after_secs: Option<u32>) -> String {
         match self {
-            Self::NoSuchRoom => "There is no room with that number. Check the number and try again.".into(),
+            Self::NoSuchRoom => {
+                "There is no room with that number. Check the number and try again.".into()
+            }
             Self::PasswordRequired => "This room has a password. Enter it to join.".into(),
             Self::WrongPassword => "That password is not right for this room.".into(),
             Self::RoomFull => "This room is full.".into(),
@@ -42,10 +44,16 @@ impl ErrorCode {
             Self::NotInRoom => "You are not in a room.".into(),
             Self::UnknownMember => "That member is no longer in the room.".into(),
             Self::InvalidName => "Names are 1 to 32 characters.".into(),
-            Self::InvalidRoomSettings => "Rooms hold 2 to 8 members, and passwords are at most 64 characters.".into(),
-            Self::MalformedMessage => "The app sent something the server did not understand. Reload the page.".into(),
+            Self::InvalidRoomSettings => {
+                "Rooms hold 2 to 8 members, and passwords are at most 64 characters.".into()
+            }
+            Self::MalformedMessage => {
+                "The app sent something the server did not understand. Reload the page.".into()
+            }
             Self::MessageTooLarge => "The app sent a message that was too large.".into(),
-            Self::UnsupportedVersion => "This page is out of date. Reload it to get the new version.".into(),
+            Self::UnsupportedVersion => {
+                "This page is out of date. Reload it to get the new version.".into()
+            }
             Self::ServerBusy => "The server is busy. Try again in a moment.".into(),
         }
     }

@@ -7,8 +7,14 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PeerMessage {
     /// Round-trip probe; the other side answers with [`PeerMessage::Pong`] carrying `seq`.
-    Ping { seq: u32 },
-    Pong { seq: u32 },
+    Ping {
+        seq: u32,
+    },
+    Pong {
+        seq: u32,
+    },
     /// The sender's camera state changed, so the others can say why a tile is empty.
-    CameraState { available: bool },
+    CameraState {
+        available: bool,
+    },
 }

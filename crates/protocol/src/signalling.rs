@@ -127,13 +127,24 @@ pub enum ServerMessage {
         /// A fresh invite link any member may share.
         invite: Invite,
     },
-    MemberJoined { member: Member },
-    MemberLeft { member: MemberId },
+    MemberJoined {
+        member: Member,
+    },
+    MemberLeft {
+        member: MemberId,
+    },
     /// You left the room (answer to [`ClientMessage::LeaveRoom`]).
     Left,
-    InviteCreated { invite: Invite },
-    Featured { rooms: Vec<FeaturedRoom> },
-    Signal { from: MemberId, signal: PeerSignal },
+    InviteCreated {
+        invite: Invite,
+    },
+    Featured {
+        rooms: Vec<FeaturedRoom>,
+    },
+    Signal {
+        from: MemberId,
+        signal: PeerSignal,
+    },
     Error {
         code: ErrorCode,
         message: String,
