@@ -12,9 +12,14 @@ pub mod storage;
 
 pub use rtc::bench::measure_round_trips;
 
-/// Mounts the app on `<body>` when the wasm module loads.
+/// Mounts the app on `<body>` when the wasm module loads (the `mount` feature, used by trunk).
 #[cfg(feature = "mount")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn on_load() {
+    start();
+}
+
+/// Mounts the app on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);

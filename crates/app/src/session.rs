@@ -85,6 +85,8 @@ pub struct Session {
     pub peers: RwSignal<BTreeMap<MemberId, PeerStatus>>,
     /// True from a create/join request until its answer.
     pub busy: RwSignal<bool>,
+    /// The room the person left with "Leave room": its page must not join it again by itself.
+    pub left_room: RwSignal<Option<RoomId>>,
     inner: StoredValue<Rc<Inner>, LocalStorage>,
 }
 
@@ -101,6 +103,7 @@ impl Session {
             remote_streams: RwSignal::new_local(BTreeMap::new()),
             peers: RwSignal::new(BTreeMap::new()),
             busy: RwSignal::new(false),
+            left_room: RwSignal::new(None),
             inner: StoredValue::new_local(Rc::new(Inner {
                 signaller: RefCell::new(None),
                 ice_servers: RefCell::new(Vec::new()),
@@ -161,6 +164,7 @@ impl Session {
 
     pub fn join_room(&self, room: RoomId, name: DisplayName, credential: Option<Credential>) {
         self.refusal.set(None);
+        self.left_room.set(None);
         self.busy.set(true);
         self.send(ClientMessage::JoinRoom {
             room,
@@ -177,6 +181,10 @@ impl Session {
 
     pub fn leave_room(&self) {
         self.inner().rejoin.replace(None);
+        self.left_room.set(
+            self.room
+                .with_untracked(|r| r.as_ref().map(|r| r.info.id.clone())),
+        );
         if self.room.get_untracked().is_some() {
             self.send(ClientMessage::LeaveRoom);
         }

@@ -94,7 +94,9 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
     };
 
     // With a remembered name, joining needs no click: links and featured rooms just open.
-    if DisplayName::parse(&name.get_untracked()).is_ok() {
+    // Not the room just left, though: its page shows for a moment while we go home.
+    let just_left = session.left_room.get_untracked().as_ref() == Some(&room);
+    if !just_left && DisplayName::parse(&name.get_untracked()).is_ok() {
         attempt(false);
     }
 

@@ -8,11 +8,17 @@ use super::mesh::Mesh;
 /// and returns `{"samples":N,"median_ms":M,"p95_ms":P}` as JSON.
 #[wasm_bindgen]
 pub async fn measure_round_trips(count: u32) -> Result<String, JsValue> {
+    // The bench calls this as soon as both members are listed: give the channel time to open.
+    let mut member = None;
+    for _ in 0..100 {
+        member = Mesh::active().and_then(|m| m.open_members().first().copied());
+        if member.is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(100).await;
+    }
+    let member = member.ok_or_else(|| JsValue::from_str("no open data channel after 10 s"))?;
     let mesh = Mesh::active().ok_or_else(|| JsValue::from_str("not in a room"))?;
-    let member = *mesh
-        .open_members()
-        .first()
-        .ok_or_else(|| JsValue::from_str("no open data channel"))?;
     let mut samples = Vec::with_capacity(count as usize);
     for _ in 0..count {
         if let Some(rtt) = mesh.ping(member).await {

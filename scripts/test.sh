@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The whole Huddle test suite, in order:
+#   setup (installs what is missing), cargo fmt, clippy (native + wasm32), cargo test (native),
+#   the app's in-browser wasm tests (headless Chromium), trunk build --release,
+#   cargo build --release -p huddle-server, then the e2e suite (tests/e2e, node --test).
+# Every step prints its duration; the run ends with a summary and a line "N passed, N failed",
+# and exits non-zero if anything failed. A failed step does not stop the later independent steps;
+# the e2e suite needs both release builds and is counted as failed when they failed.
+#
+# Options: --no-install   fail instead of installing missing tools
+#          --e2e-only     setup + both release builds + e2e (quick loop while writing e2e tests)
+# Env:     E2E_FILTER=regex   run only e2e tests whose names match (node --test-name-pattern)
+#          CI=true            also set by CI: non-incremental, no debug info (faster cold builds)
+set -uo pipefail
+SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/lib/toolchain.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
+cd "$HUDDLE_ROOT" || exit 1
+
+INSTALL=${HUDDLE_INSTALL:-1}
+E2E_ONLY=0
+for arg in "$@"; do
+    case "$arg" in
+        --no-install) INSTALL=0; export HUDDLE_INSTALL=0 ;;
+        --e2e-only) E2E_ONLY=1 ;;
+        --run-fn) break ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "unknown option: $arg" >&2; exit 2 ;;
+    esac
+done
+
+if [ "${CI:-}" = true ]; then
+    export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 CARGO_TERM_COLOR=never
+fi
+export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
+export HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}"  # for the e2e harness
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"   # for wasm-bindgen-test-runner
+
+LOG_DIR="$HUDDLE_ROOT/target/test-logs"
+[ "${1:-}" = --run-fn ] || { rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"; }
+RUN_START=$SECONDS
+STEP_NO=0
+SUMMARY=()
+TOTAL_PASS=0
+TOTAL_FAIL=0
+declare -A STEP_OK=()
+
+fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# run_step ID KIND LIMIT_SECONDS COMMAND...
+#   KIND: check      -> one check, passed iff exit status 0
+#         cargo-test -> sums "N passed; M failed" over every "test result:" line
+#         node-test  -> reads node --test's "# pass N" / "# fail N" / "# cancelled N"
+# A non-zero exit with no failed test counted (a compile error, a timeout) counts one failure.
+run_step() {
+    local id="$1" kind="$2" limit="$3"
+    shift 3
+    STEP_NO=$((STEP_NO + 1))
+    local log
+    log="$LOG_DIR/$(printf '%02d' "$STEP_NO")-$id.log"
+    printf '\n\033[1m=== [%d] %s\033[0m\n$ %s\n' "$STEP_NO" "$id" "$*"
+    local start=$SECONDS rc
+    if declare -F "$1" >/dev/null; then set -- "$SELF" --run-fn "$1"; fi
+    timeout --kill-after=20 "$limit" "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    local dur=$((SECONDS - start)) pass=0 fail=0 note=""
+    case "$kind" in
+        cargo-test)
+            read -r pass fail < <(sed 's/\x1b\[[0-9;]*m//g' "$log" |
+                awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+                     END { print p + 0, f + 0 }')
+            ;;
+        node-test)
+            read -r pass fail < <(awk '/^# pass /{p=$3} /^# fail /{f=$3} /^# cancelled /{c=$3} END {print p+0, f+c}' "$log")
+            ;;
+        check) if [ "$rc" -eq 0 ]; then pass=1; else fail=1; fi ;;
+    esac
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && note=" (timed out after ${limit}s)"
+    TOTAL_PASS=$((TOTAL_PASS + pass))
+    TOTAL_FAIL=$((TOTAL_FAIL + fail))
+    local status=ok
+    if [ "$rc" -ne 0 ]; then status=FAILED; STEP_OK[$id]=0; else STEP_OK[$id]=1; fi
+    local line
+    line="$(printf '%-7s %-22s %8s  %4d passed, %d failed%s' "$status" "$id" "$(fmt_secs "$dur")" "$pass" "$fail" "$note")"
+    SUMMARY+=("$line")
+    printf '=== [%d] %s: %s in %s (exit %d; log %s)\n' "$STEP_NO" "$id" "$status" "$(fmt_secs "$dur")" "$rc" "${log#"$HUDDLE_ROOT"/}"
+}
+
+# A step that cannot run because a step it needs failed: one failure, said plainly.
+not_run() {
+    STEP_NO=$((STEP_NO + 1))
+    TOTAL_FAIL=$((TOTAL_FAIL + 1))
+    SUMMARY+=("$(printf '%-7s %-22s %8s  not run: %s' FAILED "$1" - "$2")")
+    printf '\n=== [%d] %s: NOT RUN: %s\n' "$STEP_NO" "$1" "$2"
+}
+
+setup() {
+    if [ "$INSTALL" = 1 ]; then
+        ensure_apt_packages && ensure_build_tools && ensure_e2e_node_modules
+    else
+        local missing=() tool
+        for tool in trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt chromium chromedriver; do
+            command -v "$tool" >/dev/null || missing+=("$tool")
+        done
+        [ -d tests/e2e/node_modules/playwright-core ] || missing+=(tests/e2e/node_modules/playwright-core)
+        [ ${#missing[@]} -eq 0 ] || { echo "--no-install, and missing: ${missing[*]}"; return 1; }
+        echo "all tools present"
+    fi
+}
+
+# The e2e suite in a network namespace with only loopback (keeps WebRTC on 127.0.0.1), when the
+# kernel lets us make one; otherwise on the host network.
+e2e() {
+    local cmd=(node --test --test-concurrency=1 --test-reporter=tap)
+    [ -n "${E2E_FILTER:-}" ] && cmd+=(--test-name-pattern="$E2E_FILTER")
+    cmd+=(tests/e2e/specs/)
+    if command -v unshare >/dev/null && command -v ip >/dev/null &&
+        unshare -n sh -c 'ip link set lo up' 2>/dev/null; then
+        echo "(e2e inside 'unshare -n': loopback only)"
+        unshare -n -- bash -c 'ip link set lo up && exec "$@"' e2e "${cmd[@]}"
+    else
+        echo "(unshare -n unavailable here: e2e on the host network)"
+        "${cmd[@]}"
+    fi
+}
+
+# `timeout` runs programs, not shell functions: a function step re-enters this script.
+if [ "${1:-}" = --run-fn ]; then "$2"; exit $?; fi
+
+run_step setup check 1800 setup
+if [ "${STEP_OK[setup]}" != 1 ]; then
+    echo "setup failed: the toolchain is incomplete; later steps will say what is missing" >&2
+fi
+
+if [ "$E2E_ONLY" = 0 ]; then
+    run_step fmt check 300 cargo fmt --all --check
+    run_step clippy-native check 1800 cargo clippy --workspace --all-targets -- -D warnings
+    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" -- -D warnings
+    run_step test-native cargo-test 1800 cargo test
+    # wasm-bindgen-test-runner + chromedriver + headless Chromium (crates/app/webdriver.json)
+    run_step test-wasm-browser cargo-test 1200 cargo test -p huddle-app --target "$WASM_TARGET"
+fi
+run_step trunk-build-release check 1800 trunk_build_release
+run_step server-build-release check 1800 cargo build --release -p huddle-server
+
+if [ "${STEP_OK[trunk-build-release]}" = 1 ] && [ "${STEP_OK[server-build-release]}" = 1 ]; then
+    run_step e2e node-test 900 e2e
+else
+    not_run e2e "it needs dist/ and target/release/huddle-server from the two release builds"
+fi
+
+printf '\n\033[1m=== Summary (total %s; logs in target/test-logs/)\033[0m\n' "$(fmt_secs $((SECONDS - RUN_START)))"
+printf '%s\n' "${SUMMARY[@]}"
+[ -d tests/e2e/results ] && [ -n "$(ls -A tests/e2e/results 2>/dev/null)" ] &&
+    echo "e2e failure screenshots: tests/e2e/results/"
+echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+[ "$TOTAL_FAIL" -eq 0 ]
