@@ -354,7 +354,7 @@ impl Session {
             let available = result.is_ok();
             match result {
                 Ok(stream) => {
-                    self.local_stream.set(Some(stream.clone()));
+                    self.local_stream.set(Some(Clone::clone(&stream)));
                     if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
                         mesh.set_local_stream(Some(stream));
                     }

@@ -136,7 +136,14 @@ impl PeerLink {
                 if inner.closed.get() {
                     break;
                 }
-                if let Err(error) = handle_signal(&inner, signal).await {
+                // A restart closes the pc under a step that awaits it, and a closed pc's
+                // pending promises never settle: stop waiting once its generation is gone.
+                let generation = inner.generations.get();
+                let step = std::pin::pin!(handle_signal(&inner, signal));
+                let superseded = std::pin::pin!(superseded(&weak, generation));
+                if let futures::future::Either::Left((Err(error), _)) =
+                    futures::future::select(step, superseded).await
+                {
                     web_sys::console::warn_2(&"negotiation step failed".into(), &error);
                 }
             }
@@ -441,6 +448,13 @@ fn current(weak: &Weak<Inner>, generation: u32) -> Option<Rc<Inner>> {
             .as_ref()
             .is_some_and(|c| c.generation == generation);
     live.then_some(inner)
+}
+
+/// Resolves once `generation` is no longer the link's current connection.
+async fn superseded(weak: &Weak<Inner>, generation: u32) {
+    while current(weak, generation).is_some() {
+        TimeoutFuture::new(100).await;
+    }
 }
 
 fn pc_of(inner: &Inner) -> Option<(RtcPeerConnection, u32)> {
