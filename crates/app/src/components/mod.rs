@@ -4,4 +4,5 @@ pub mod alert;
 pub mod invite_panel;
 pub mod member_list;
 pub mod name_field;
+pub mod password_field;
 pub mod video_tile;

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::alert::Alert;
 use crate::components::name_field::NameField;
+use crate::components::password_field::PasswordField;
 use crate::session::Session;
 use crate::storage::{remember_name, remembered_name};
 
@@ -68,17 +69,7 @@ pub fn CreatePage() -> impl IntoView {
                         }).collect::<Vec<_>>()}
                     </select>
                 </label>
-                <label class="field">
-                    <span>"Password"</span>
-                    <input
-                        type="password"
-                        autocomplete="new-password"
-                        maxlength="64"
-                        placeholder="Optional"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </label>
+                <PasswordField password=password new_password=true />
                 <label class="check">
                     <input type="checkbox" prop:checked=move || featured.get()
                         on:change=move |ev| featured.set(event_target_checked(&ev)) />

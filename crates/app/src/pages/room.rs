@@ -8,6 +8,7 @@ use crate::components::alert::Alert;
 use crate::components::invite_panel::InvitePanel;
 use crate::components::member_list::MemberList;
 use crate::components::name_field::NameField;
+use crate::components::password_field::PasswordField;
 use crate::components::video_tile::VideoTile;
 use crate::session::{CameraStatus, ConnectionState, Session};
 use crate::storage::{remember_name, remembered_name};
@@ -117,16 +118,7 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
             <form class="stack" on:submit=submit>
                 <NameField name=name />
                 <Show when=move || needs_password.get()>
-                    <label class="field">
-                        <span>"Password"</span>
-                        <input
-                            type="password"
-                            autocomplete="current-password"
-                            maxlength="64"
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
-                    </label>
+                    <PasswordField password=password />
                 </Show>
                 <button type="submit" class="button primary" disabled=move || session.busy.get()>
                     "Join room"
