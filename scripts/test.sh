@@ -135,11 +135,16 @@ fi
 
 if [ "$E2E_ONLY" = 0 ]; then
     run_step fmt check 300 cargo fmt --all --check
-    run_step clippy-native check 1800 cargo clippy --workspace --all-targets -- -D warnings
-    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" -- -D warnings
+    # Natively too the app's vision worker binary (it has no wasm-only code): its tract
+    # check is shared with the vision crate's.
+    run_step clippy-native check 1800 cargo clippy --workspace --all-targets --features huddle-app/worker -- -D warnings
+    # The app library and its in-browser tests.
+    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" --all-targets -- -D warnings
     run_step test-native cargo-test 1800 cargo test
     # wasm-bindgen-test-runner + chromedriver + headless Chromium (crates/app/webdriver.json)
     run_step test-wasm-browser cargo-test 1200 cargo test -p huddle-app --target "$WASM_TARGET"
+    # The vision pipelines in wasm (+simd128) give the native results (crates/vision/webdriver.json).
+    run_step test-wasm-vision cargo-test 1200 cargo test -p huddle-vision --no-default-features --target "$WASM_TARGET" --test wasm_parity
 fi
 run_step trunk-build-release check 1800 trunk_build_release
 run_step server-build-release check 1800 cargo build --release -p huddle-server

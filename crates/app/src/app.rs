@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::pages::{create::CreatePage, home::HomePage, not_found::NotFoundPage, room::RoomPage};
+use crate::pages::{
+    create::CreatePage, home::HomePage, lab::LabPage, not_found::NotFoundPage, room::RoomPage,
+};
 use crate::session::Session;
 
 #[component]
@@ -17,6 +19,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/new") view=CreatePage />
+                    <Route path=path!("/lab") view=LabPage />
                     <Route path=path!("/room/:id") view=RoomPage />
                 </Routes>
             </main>

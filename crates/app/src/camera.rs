@@ -7,19 +7,15 @@ use web_sys::{MediaStream, MediaStreamConstraints};
 /// Why there is no camera picture, as shown to the person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CameraError {
-    #[error("Camera blocked: allow camera access in your browser's site settings, then reload. You are still in the room.")]
+    #[error("Camera blocked: allow camera access in your browser's site settings, then reload.")]
     Blocked,
-    #[error("No camera found. You are still in the room, and the others can see your name.")]
+    #[error("No camera found.")]
     Missing,
-    #[error(
-        "The camera is in use by another app. Close it and reload. You are still in the room."
-    )]
+    #[error("The camera is in use by another app. Close it and reload.")]
     Busy,
-    #[error(
-        "This page needs a secure connection (https) to use the camera. You are still in the room."
-    )]
+    #[error("This page needs a secure connection (https) to use the camera.")]
     Insecure,
-    #[error("The camera could not start ({0}). You are still in the room.")]
+    #[error("The camera could not start ({0}).")]
     Other(String),
 }
 

@@ -9,6 +9,7 @@ pub mod rtc;
 pub mod session;
 pub mod signalling;
 pub mod storage;
+pub mod vision;
 
 pub use rtc::bench::measure_round_trips;
 

@@ -10,6 +10,7 @@
 //! passed in as bytes so the app can fetch them; inference goes through the
 //! [`engine::Model`] trait (tract-onnx by default).
 
+pub mod composite;
 pub mod engine;
 pub mod error;
 pub mod face;

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use huddle_vision::engine::{load_model, Model};
 use huddle_vision::face::topology::{LIPS_INNER, LIPS_OUTER};
 use huddle_vision::imgproc::warp::{warp_roi_rgb8, Border, RotatedRect};
 use huddle_vision::{
@@ -12,7 +13,9 @@ use huddle_vision::{
     SegmenterOptions, VisionError,
 };
 use serde_json::Value;
+use std::cell::Cell;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 const SQUARE: &str = "selfie_segmentation.onnx";
 const LANDSCAPE: &str = "selfie_segmentation_landscape.onnx";
@@ -526,6 +529,56 @@ fn tracking_from_landmarks_stays_on_face() {
         }
         prev = Some(lm);
     }
+}
+
+/// Counts how often the wrapped model runs.
+struct Counting(Box<dyn Model>, Rc<Cell<u32>>);
+
+impl Model for Counting {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn input_shape(&self) -> [usize; 4] {
+        self.0.input_shape()
+    }
+    fn output_names(&self) -> &[String] {
+        self.0.output_names()
+    }
+    fn run(&mut self, input: &[f32], outputs: &mut Vec<Vec<f32>>) -> huddle_vision::Result<()> {
+        self.1.set(self.1.get() + 1);
+        self.0.run(input, outputs)
+    }
+}
+
+/// With `redetect_every`, a tracked face spares the detector on most frames;
+/// without tracked faces the detector runs on every frame.
+#[test]
+fn redetect_interval_spares_the_detector_while_tracking() {
+    let img = load_rgba(&data("portrait_man_upper_body_suit.jpg"));
+    let runs = Rc::new(Cell::new(0));
+    let detector = Counting(
+        load_model("detector", &model(DETECTOR)).unwrap(),
+        runs.clone(),
+    );
+    let landmarks = load_model("landmarks", &model(PLAIN)).unwrap();
+    let mut tracker = FaceTracker::with_models(Box::new(detector), landmarks).unwrap();
+    tracker.set_options(FaceTrackerOptions {
+        redetect_every: 4,
+        ..Default::default()
+    });
+    for _ in 0..9 {
+        assert_eq!(tracker.process(&img).unwrap().len(), 1);
+    }
+    // Frame 1 (nothing tracked yet), then frames 5 and 9.
+    assert_eq!(runs.get(), 3, "detector runs over 9 frames");
+
+    // MediaPipe's default: below max_faces, the detector runs on every frame.
+    tracker.set_options(FaceTrackerOptions::default());
+    runs.set(0);
+    for _ in 0..3 {
+        tracker.process(&img).unwrap();
+    }
+    assert_eq!(runs.get(), 3);
 }
 
 #[test]

@@ -2,7 +2,9 @@
 
 pub mod alert;
 pub mod invite_panel;
+pub mod lab_stats;
 pub mod member_list;
+pub mod model_progress;
 pub mod name_field;
 pub mod password_field;
 pub mod video_tile;

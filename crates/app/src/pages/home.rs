@@ -93,5 +93,10 @@ pub fn HomePage() -> impl IntoView {
             <h2>"Featured rooms"</h2>
             {featured}
         </section>
+        <section class="card">
+            <h2>"Camera check"</h2>
+            <p class="muted">"See how Huddle cuts you out from your background before you join."</p>
+            <A href="/lab" attr:class="button">"Check my camera"</A>
+        </section>
     }
 }

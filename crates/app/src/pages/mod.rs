@@ -2,5 +2,6 @@
 
 pub mod create;
 pub mod home;
+pub mod lab;
 pub mod not_found;
 pub mod room;

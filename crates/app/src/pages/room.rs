@@ -149,7 +149,7 @@ fn InRoom() -> impl IntoView {
     };
     let camera_note = Signal::derive(move || match session.camera.get() {
         CameraStatus::Starting => Some("Starting the camera…".to_string()),
-        CameraStatus::Unavailable(error) => Some(error.to_string()),
+        CameraStatus::Unavailable(error) => Some(format!("{error} You are still in the room.")),
         CameraStatus::On | CameraStatus::Off => None,
     });
     let lost = Signal::derive(move || {
@@ -157,7 +157,7 @@ fn InRoom() -> impl IntoView {
             .then(|| "Lost the connection to the server. Reconnecting…".to_string())
     });
     let camera_alert = Signal::derive(move || match session.camera.get() {
-        CameraStatus::Unavailable(error) => Some(error.to_string()),
+        CameraStatus::Unavailable(error) => Some(format!("{error} You are still in the room.")),
         _ => None,
     });
 

@@ -24,6 +24,10 @@ pub struct FaceTrackerOptions {
     /// Follow faces from frame to frame with landmark ROIs (video). `false` runs
     /// the detector on every frame (still images, MediaPipe `static_image_mode`).
     pub tracking: bool,
+    /// While at least one face is tracked (and fewer than `max_faces`), look for
+    /// new faces only every this many frames. 1 is MediaPipe's behaviour (detector
+    /// on every such frame); video calls can use more to save the detector's time.
+    pub redetect_every: u32,
 }
 
 impl Default for FaceTrackerOptions {
@@ -33,6 +37,7 @@ impl Default for FaceTrackerOptions {
             min_detection_score: 0.5,
             min_presence: 0.5,
             tracking: true,
+            redetect_every: 1,
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct FaceTracker {
     options: FaceTrackerOptions,
     tracked: Vec<NormRect>,
     frame_size: (usize, usize),
+    /// Frames since the detector last ran.
+    since_detect: u32,
 }
 
 impl std::fmt::Debug for FaceTracker {
@@ -107,6 +114,7 @@ impl FaceTracker {
             options: FaceTrackerOptions::default(),
             tracked: Vec::new(),
             frame_size: (0, 0),
+            since_detect: 0,
         }
     }
 
@@ -144,7 +152,10 @@ impl FaceTracker {
         self.frame_size = (w, h);
         let max = self.options.max_faces;
         let mut rois: Vec<NormRect> = self.tracked.iter().copied().take(max).collect();
-        if rois.len() < max {
+        self.since_detect = self.since_detect.saturating_add(1);
+        let detect_due = rois.is_empty() || self.since_detect >= self.options.redetect_every.max(1);
+        if rois.len() < max && detect_due {
+            self.since_detect = 0;
             for det in self.detector.detect(frame)? {
                 if rois.len() >= max {
                     break;

@@ -1,0 +1,272 @@
+//! The UI side of the vision worker: spawns it (lazily, when a page needs it),
+//! forwards load requests and frames, and keeps at most one frame in flight.
+//!
+//! A camera frame that arrives while the worker is busy replaces the one waiting
+//! (whose bitmap is closed at once), so a slow device drops frames instead of
+//! falling further and further behind.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::messages::{
+    encode, FrameRequest, FrameResult, FromWorker, ModelChoice, ModelLoad, ToWorker,
+};
+
+/// Where trunk puts the worker's loader (see `index.html`).
+pub const WORKER_URL: &str = "/vision_worker_loader.js";
+/// Where the model files are served.
+pub const MODELS_URL: &str = "/models/";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VisionClientError {
+    #[error("This browser cannot start the vision worker: {0}")]
+    Spawn(String),
+}
+
+/// A processed frame.
+#[derive(Clone, Debug)]
+pub struct FrameOutput {
+    pub result: FrameResult,
+    /// RGBA pixels (`width × height × 4`) when a view was asked for.
+    pub image: Option<js_sys::Uint8ClampedArray>,
+    /// x, y, z for each of the 468 points of each face, faces in `result.faces` order.
+    pub landmarks: Vec<f32>,
+}
+
+/// What the worker reports.
+#[derive(Clone, Debug)]
+pub enum VisionEvent {
+    Progress {
+        file: String,
+        loaded: u64,
+        total: Option<u64>,
+    },
+    Ready(Vec<ModelLoad>),
+    LoadFailed(String),
+    Frame(Box<FrameOutput>),
+    FrameFailed {
+        id: u64,
+        message: String,
+    },
+    /// The worker itself failed (script missing, out of memory, a panic).
+    Crashed(String),
+}
+
+struct Inner {
+    worker: Worker,
+    started: bool,
+    /// Messages posted before the worker's wasm was listening.
+    before_start: Vec<(JsValue, js_sys::Array)>,
+    in_flight: Option<u64>,
+    waiting: Option<(FrameRequest, ImageBitmap)>,
+    next_id: u64,
+    dropped: u64,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        if let Some((_, bitmap)) = self.waiting.take() {
+            bitmap.close();
+        }
+    }
+}
+
+/// Handle to one vision worker. Dropping the last clone terminates it.
+#[derive(Clone)]
+pub struct VisionClient {
+    inner: Rc<RefCell<Inner>>,
+}
+
+fn frame_message(req: &FrameRequest, bitmap: &ImageBitmap) -> (JsValue, js_sys::Array) {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"meta".into(), &encode(&ToWorker::Frame(*req)).into());
+    let _ = js_sys::Reflect::set(&obj, &"bitmap".into(), bitmap);
+    let transfer = js_sys::Array::of1(bitmap);
+    (obj.into(), transfer)
+}
+
+impl Inner {
+    fn post(&mut self, msg: JsValue, transfer: js_sys::Array) {
+        if !self.started {
+            self.before_start.push((msg, transfer));
+            return;
+        }
+        if let Err(e) = self.worker.post_message_with_transfer(&msg, &transfer) {
+            web_sys::console::error_2(&"vision: post to worker failed".into(), &e);
+        }
+    }
+
+    /// Sends the waiting frame if nothing is in flight.
+    fn pump(&mut self) {
+        if self.in_flight.is_some() {
+            return;
+        }
+        if let Some((req, bitmap)) = self.waiting.take() {
+            let (msg, transfer) = frame_message(&req, &bitmap);
+            self.in_flight = Some(req.id);
+            self.post(msg, transfer);
+        }
+    }
+}
+
+fn decode(event: &MessageEvent) -> Option<VisionEvent> {
+    let data = event.data();
+    let meta = js_sys::Reflect::get(&data, &"meta".into())
+        .ok()?
+        .as_string()?;
+    let msg: FromWorker = serde_json::from_str(&meta).ok()?;
+    Some(match msg {
+        FromWorker::Started => return None,
+        FromWorker::Progress {
+            file,
+            loaded,
+            total,
+        } => VisionEvent::Progress {
+            file,
+            loaded,
+            total,
+        },
+        FromWorker::Ready { models } => VisionEvent::Ready(models),
+        FromWorker::LoadFailed { message } => VisionEvent::LoadFailed(message),
+        FromWorker::FrameFailed { id, message } => VisionEvent::FrameFailed { id, message },
+        FromWorker::Frame(result) => {
+            let image = js_sys::Reflect::get(&data, &"image".into())
+                .ok()
+                .and_then(|v| v.dyn_into::<js_sys::Uint8ClampedArray>().ok());
+            let landmarks = js_sys::Reflect::get(&data, &"landmarks".into())
+                .ok()
+                .and_then(|v| v.dyn_into::<js_sys::Float32Array>().ok())
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
+            VisionEvent::Frame(Box::new(FrameOutput {
+                result,
+                image,
+                landmarks,
+            }))
+        }
+    })
+}
+
+fn is_started(event: &MessageEvent) -> bool {
+    js_sys::Reflect::get(&event.data(), &"meta".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .and_then(|m| serde_json::from_str::<FromWorker>(&m).ok())
+        .is_some_and(|m| m == FromWorker::Started)
+}
+
+impl VisionClient {
+    /// Starts the worker at `script_url` (a module script); `on_event` gets every
+    /// report. Nothing is downloaded until [`VisionClient::load`].
+    pub fn spawn(
+        script_url: &str,
+        on_event: impl Fn(VisionEvent) + 'static,
+    ) -> Result<Self, VisionClientError> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options(script_url, &options)
+            .map_err(|e| VisionClientError::Spawn(format!("{e:?}")))?;
+        let on_event = Rc::new(on_event);
+        let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
+            let on_message = {
+                let weak = weak.clone();
+                let on_event = on_event.clone();
+                Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                    let Some(inner) = weak.upgrade() else { return };
+                    if is_started(&event) {
+                        let mut inner = inner.borrow_mut();
+                        inner.started = true;
+                        for (msg, transfer) in std::mem::take(&mut inner.before_start) {
+                            inner.post(msg, transfer);
+                        }
+                        return;
+                    }
+                    let Some(ev) = decode(&event) else { return };
+                    if let VisionEvent::Frame(out) = &ev {
+                        finish(&inner, out.result.id);
+                    }
+                    if let VisionEvent::FrameFailed { id, .. } = &ev {
+                        finish(&inner, *id);
+                    }
+                    on_event(ev);
+                })
+            };
+            let on_error = {
+                let on_event = on_event.clone();
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    let message = js_sys::Reflect::get(&event, &"message".into())
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_else(|| "the vision worker could not start".into());
+                    on_event(VisionEvent::Crashed(message));
+                })
+            };
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            RefCell::new(Inner {
+                worker,
+                started: false,
+                before_start: Vec::new(),
+                in_flight: None,
+                waiting: None,
+                next_id: 1,
+                dropped: 0,
+                _on_message: on_message,
+                _on_error: on_error,
+            })
+        });
+        Ok(Self { inner })
+    }
+
+    /// Asks the worker to download and prepare `models` from `base` (ends in `/`).
+    pub fn load(&self, base: &str, models: ModelChoice) {
+        let msg = js_sys::Object::new();
+        let load = ToWorker::Load {
+            base: base.to_string(),
+            models,
+        };
+        let _ = js_sys::Reflect::set(&msg, &"meta".into(), &encode(&load).into());
+        self.inner
+            .borrow_mut()
+            .post(msg.into(), js_sys::Array::new());
+    }
+
+    /// Queues a frame (the bitmap is transferred to the worker). Returns its id.
+    /// If a frame is already waiting, it is replaced and its bitmap closed.
+    pub fn submit(&self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+        let mut inner = self.inner.borrow_mut();
+        req.id = inner.next_id;
+        inner.next_id += 1;
+        if let Some((_, old)) = inner.waiting.replace((req, bitmap)) {
+            old.close();
+            inner.dropped += 1;
+        }
+        inner.pump();
+        req.id
+    }
+
+    /// A frame is being processed.
+    pub fn is_busy(&self) -> bool {
+        self.inner.borrow().in_flight.is_some()
+    }
+
+    /// Frames replaced before the worker got to them.
+    pub fn dropped(&self) -> u64 {
+        self.inner.borrow().dropped
+    }
+}
+
+fn finish(inner: &Rc<RefCell<Inner>>, id: u64) {
+    let mut inner = inner.borrow_mut();
+    if inner.in_flight == Some(id) {
+        inner.in_flight = None;
+        inner.pump();
+    }
+}
