@@ -1,23 +1,88 @@
 #!/usr/bin/env bash
-# Benchmarks. Builds the app (trunk, release) and huddle-server (release), then measures the
-# WebRTC data channel round trip between two headless Chromium pages (median of N, default 100).
-#   ./scripts/bench.sh [N]
-# Without rebuilding (dist/ and target/release/huddle-server already built):
+# Benchmarks, in headless Chromium on this machine.
+#   ./scripts/bench.sh [N]                  data channel round trip (same as `datachannel`)
+#   ./scripts/bench.sh datachannel [N]      builds the app (trunk, release) and huddle-server
+#                                           (release), then measures the WebRTC data channel round
+#                                           trip between two pages (median of N, default 100)
+#   ./scripts/bench.sh vision [OPTIONS]     our tract wasm vs onnxruntime-web on the same ONNX
+#                                           models (ms per inference, tract/ort), the /lab page's
+#                                           frame rate at 640x480, model load times and wasm sizes.
+#                                           Prints a markdown table; raw JSON in
+#                                           tests/e2e/results/bench-vision.json. Builds only what
+#                                           is missing (dist/vision_worker_bg.wasm, the server):
+#                                           HUDDLE_REBUILD=1 rebuilds both first. OPTIONS go to
+#                                           run.mjs: --calls 50 --warmups 5 --lab-seconds 10
+#                                           --models a,b --no-lab --out FILE
+#                                           (see tests/e2e/bench/vision/README.md)
+#   ./scripts/bench.sh all                  both, data channel first
+# Without building or installing anything (everything already there):
 #   node tests/e2e/bench/datachannel.mjs [N]
+#   node tests/e2e/bench/vision/run.mjs [OPTIONS]
 set -euo pipefail
 # shellcheck source=scripts/lib/toolchain.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 cd "$HUDDLE_ROOT"
 
-ensure_apt_packages
-ensure_build_tools
-ensure_e2e_node_modules
-trunk_build_release
-cargo build --release -p huddle-server
+mode=datachannel
+case "${1:-}" in
+    datachannel | vision | all) mode="$1"; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+esac
 
-bench=(node tests/e2e/bench/datachannel.mjs "$@")
 # Loopback only (as in the e2e suite) when a network namespace can be made here.
-if command -v unshare >/dev/null && unshare -n sh -c 'ip link set lo up' 2>/dev/null; then
-    exec unshare -n -- bash -c 'ip link set lo up && exec "$@"' bench "${bench[@]}"
-fi
-exec "${bench[@]}"
+run_isolated() {
+    if command -v unshare >/dev/null && unshare -n sh -c 'ip link set lo up' 2>/dev/null; then
+        unshare -n -- bash -c 'ip link set lo up && exec "$@"' bench "$@"
+    else
+        "$@"
+    fi
+}
+
+bench_datachannel() {
+    ensure_apt_packages
+    ensure_build_tools
+    ensure_e2e_node_modules
+    trunk_build_release
+    cargo build --release -p huddle-server
+    run_isolated node tests/e2e/bench/datachannel.mjs "$@"
+}
+
+# onnxruntime-web for the vision bench, exactly as its package-lock.json pins it. A package of
+# its own, so the normal e2e install (tests/e2e) never downloads it.
+ensure_vision_bench_modules() {
+    local dir="$HUDDLE_ROOT/tests/e2e/bench/vision" want have
+    want="$(node -p "require('$dir/package-lock.json').packages['node_modules/onnxruntime-web'].version")"
+    have="$(node -p "try{require('$dir/node_modules/onnxruntime-web/package.json').version}catch(e){''}")"
+    if [ -n "$want" ] && [ "$want" = "$have" ]; then
+        tc_log "onnxruntime-web $want (tests/e2e/bench/vision): present"
+    else
+        tc_log "onnxruntime-web $want: npm ci in tests/e2e/bench/vision"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+}
+
+bench_vision() {
+    ensure_apt_packages
+    ensure_e2e_node_modules
+    ensure_vision_bench_modules
+    if [ -n "${HUDDLE_REBUILD:-}" ] || ! compgen -G "$HUDDLE_ROOT/dist/vision_worker*_bg.wasm" >/dev/null; then
+        ensure_build_tools
+        trunk_build_release
+    else
+        tc_log "dist/vision_worker_bg.wasm: present (HUDDLE_REBUILD=1 to rebuild)"
+    fi
+    if [ -n "${HUDDLE_REBUILD:-}" ] || [ ! -x "$HUDDLE_SERVER_PATH" ]; then
+        cargo build --release -p huddle-server
+    else
+        tc_log "huddle-server (release): present"
+    fi
+    # The harness looks for the server here (CARGO_TARGET_DIR may move it).
+    HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}" \
+        run_isolated node tests/e2e/bench/vision/run.mjs "$@"
+}
+
+case "$mode" in
+    datachannel) bench_datachannel "$@" ;;
+    vision) bench_vision "$@" ;;
+    all) bench_datachannel && bench_vision ;;
+esac
