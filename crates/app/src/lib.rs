@@ -13,6 +13,10 @@ pub mod vision;
 
 pub use rtc::bench::measure_round_trips;
 
+// Unit tests in this crate run in headless Chromium (wasm-bindgen-test-runner).
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 /// Mounts the app on `<body>` when the wasm module loads (the `mount` feature, used by trunk).
 #[cfg(feature = "mount")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -60,7 +60,7 @@ test('the camera check cuts the person out of the live camera and tracks the fac
   for (const f of ['selfie_segmentation_landscape.onnx', 'face_detection_short_range.onnx', 'face_landmark.onnx']) {
     assert.ok(requests.some((u) => u.endsWith(`/models/${f}`)), `${f} was fetched`);
   }
-  assert.equal(await m.page.getByRole('status').first().textContent(), 'Ready.');
+  assert.equal(await m.page.locator('.model-progress').getByRole('status').textContent(), 'Ready.');
 
   // The suit portrait fills the middle of the 640x480 frame; the corners are backdrop.
   const s = await sample(m.page, { tl: [0.02, 0.03], tr: [0.98, 0.03], chest: [0.5, 0.85], face: [0.5, 0.35] });

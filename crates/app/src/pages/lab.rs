@@ -293,6 +293,9 @@ pub fn LabPage() -> impl IntoView {
             </div>
             <ModelProgress state=load />
             {move || notice.get().map(|text| view! { <p class="alert" role="alert">{text}</p> })}
+            {move || stats.with(|s| s.light_hint()).map(|hint| view! {
+                <p class="hint" role="status">{hint}</p>
+            })}
             <div
                 class="lab-stage"
                 class:mirrored=move || source.get() == Source::Camera

@@ -147,6 +147,9 @@ pub struct FrameResult {
     pub person: Option<[f32; 4]>,
     /// Share of the frame covered by the person (mask ≥ 50 %).
     pub coverage: f32,
+    /// Mean luminance (0..1) of the person's pixels, for the "too dark" hint;
+    /// `None` without a mask or person.
+    pub brightness: Option<f32>,
     pub faces: Vec<FaceSummary>,
     pub timings: StageTimings,
 }
@@ -197,8 +200,9 @@ pub fn encode<T: Serialize>(msg: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn messages_round_trip() {
         let load = ToWorker::Load {
             base: "/models/".into(),

@@ -101,6 +101,7 @@ impl Pipeline {
         let mut person = None;
         let mut coverage = 0.0;
         let mut have_mask = false;
+        let mut brightness = None;
         if let (true, Some(seg)) = (req.segment, self.segmenter.as_mut()) {
             if req.still {
                 seg.reset();
@@ -111,6 +112,7 @@ impl Pipeline {
                 .map(|b| [b.x0, b.y0, b.x1, b.y1]);
             let on = self.mask.iter().filter(|&&m| m >= 128).count();
             coverage = on as f32 / self.mask.len().max(1) as f32;
+            brightness = person_brightness(&rgba, &self.mask);
             have_mask = true;
         }
         let t_seg = now();
@@ -178,6 +180,7 @@ impl Pipeline {
                 height: h,
                 person,
                 coverage,
+                brightness,
                 faces,
                 timings: StageTimings {
                     read: t_read - t0,
@@ -191,4 +194,18 @@ impl Pipeline {
             landmarks,
         })
     }
+}
+
+/// Mean luminance (Rec. 601, 0..1) of the pixels at least half person, sampling
+/// every 4th pixel (plenty for a hint, and cheap).
+fn person_brightness(rgba: &[u8], mask: &[u8]) -> Option<f32> {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for (px, &m) in rgba.chunks_exact(4).zip(mask).step_by(4) {
+        if m >= 128 {
+            sum +=
+                (299 * u64::from(px[0]) + 587 * u64::from(px[1]) + 114 * u64::from(px[2])) / 1000;
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum as f32 / n as f32 / 255.0)
 }
