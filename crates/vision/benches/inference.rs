@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use huddle_vision::engine::{load_model, Model};
+use huddle_vision::engine::{load_model, Model, TractModel, TractOptions};
 use huddle_vision::face::roi::roi_from_detection;
 use huddle_vision::{FaceDetector, FaceLandmarker, FaceTracker, Rgba8Image, Segmenter};
 
@@ -51,6 +51,19 @@ fn time(label: &str, runs: usize, mut f: impl FnMut()) {
 }
 
 fn model_only(file: &str, runs: usize) {
+    // Plain tract (no load-time rewrites), for comparison with the engine's default below.
+    let t0 = Instant::now();
+    let mut plain =
+        TractModel::from_bytes_with(file, &read(file), TractOptions::plain()).expect("load");
+    let load = t0.elapsed().as_secs_f64() * 1e3;
+    let n: usize = plain.input_shape().iter().product();
+    let (input, mut out) = (vec![0.5f32; n], Vec::new());
+    time(
+        &format!("model only, plain tract: {file} (load {load:.0} ms)"),
+        runs,
+        || plain.run(&input, &mut out).expect("run"),
+    );
+    drop(plain);
     let t0 = Instant::now();
     let mut m: Box<dyn Model> = load_model(file, &read(file)).expect("load");
     let load = t0.elapsed().as_secs_f64() * 1e3;

@@ -1,9 +1,10 @@
 //! The inference engine seam. Pipelines talk to [`Model`] only, so tract could be
 //! swapped for rten (or a WebGPU backend) by adding one implementation here.
 
+pub mod ops;
 mod tract;
 
-pub use self::tract::{TractEngine, TractModel};
+pub use self::tract::{TractEngine, TractModel, TractOptions};
 
 use crate::error::Result;
 

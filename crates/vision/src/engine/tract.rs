@@ -3,8 +3,51 @@
 
 use tract_onnx::prelude::*;
 
+use super::ops;
 use super::{Engine, Model};
 use crate::error::{Result, VisionError};
+
+/// Load-time graph rewrites (all on by default; see `ops.rs`). Exposed so benches can
+/// compare against plain tract.
+#[derive(Clone, Copy, Debug)]
+pub struct TractOptions {
+    /// Replace the bilinear ×2 upsampling chains with one [`ops::Upsample2x`] op.
+    pub fuse_upsample: bool,
+    /// Replace 2×2/stride-2 max pools with [`ops::MaxPool2x2`].
+    pub fast_maxpool: bool,
+    /// Keep tract's `ChangeAxes` declutter pass (layout propagation).
+    pub change_axes: bool,
+    /// Replace the 4-op PRelu spelling with one per-channel op ([`ops::fuse_prelu`]).
+    pub fuse_prelu: bool,
+    /// Drop the model's NHWC→NCHW input `Transpose` and transpose while copying the
+    /// input in ([`ops::strip_input_transpose`]).
+    pub nchw_input: bool,
+}
+
+impl Default for TractOptions {
+    fn default() -> Self {
+        Self {
+            fuse_upsample: true,
+            fast_maxpool: true,
+            change_axes: true,
+            fuse_prelu: true,
+            nchw_input: true,
+        }
+    }
+}
+
+impl TractOptions {
+    /// tract as it comes: no rewrites.
+    pub fn plain() -> Self {
+        Self {
+            fuse_upsample: false,
+            fast_maxpool: false,
+            change_axes: true,
+            fuse_prelu: false,
+            nchw_input: false,
+        }
+    }
+}
 
 /// The tract-onnx engine (pure Rust; runs natively and in wasm32).
 #[derive(Clone, Copy, Debug, Default)]
@@ -14,6 +57,8 @@ pub struct TractEngine;
 pub struct TractModel {
     name: String,
     input_shape: [usize; 4],
+    /// The planned model takes NCHW (its input transpose was removed); `run` transposes.
+    nchw: bool,
     output_names: Vec<String>,
     state: TypedSimpleState,
 }
@@ -37,6 +82,47 @@ impl Engine for TractEngine {
 impl TractModel {
     /// Parses ONNX bytes, optimises and plans the graph.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Self> {
+        Self::from_bytes_with(name, bytes, TractOptions::default())
+    }
+
+    /// Parses, rewrites and optimises (but does not plan) an ONNX model. Also returns the
+    /// NHWC input dims when the input transpose was stripped (the model then takes NCHW).
+    /// Public for profiling tools.
+    pub fn optimized_model(
+        bytes: &[u8],
+        options: TractOptions,
+    ) -> TractResult<(TypedModel, Option<[usize; 4]>)> {
+        let mut reader = bytes;
+        let mut onnx = tract_onnx::onnx();
+        let mut proto = onnx.proto_model_for_read(&mut reader)?;
+        if options.fuse_upsample && ops::fuse_upsample_chains(&mut proto) > 0 {
+            ops::register(&mut onnx);
+        }
+        if options.fuse_prelu {
+            ops::fuse_prelu(&mut proto, &mut onnx);
+        }
+        let nhwc = if options.nchw_input {
+            ops::strip_input_transpose(&mut proto)
+        } else {
+            None
+        };
+        let mut model = onnx.model_for_proto_model(&proto)?.into_typed()?;
+        let mut declutter = tract_onnx::tract_core::optim::Optimizer::declutter();
+        if !options.change_axes {
+            declutter
+                .passes
+                .retain(|p| !format!("{p:?}").starts_with("ChangeAxes"));
+        }
+        declutter.optimize(&mut model)?;
+        if options.fast_maxpool {
+            ops::replace_maxpools(&mut model)?;
+        }
+        model.optimize()?;
+        Ok((model, nhwc))
+    }
+
+    /// [`TractModel::from_bytes`] with explicit rewrite options.
+    pub fn from_bytes_with(name: &str, bytes: &[u8], options: TractOptions) -> Result<Self> {
         let load_err = |e: TractError| VisionError::ModelLoad {
             model: name.to_string(),
             reason: format!("{e:#}"),
@@ -45,11 +131,7 @@ impl TractModel {
             model: name.to_string(),
             reason,
         };
-        let mut reader = bytes;
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut reader)
-            .map_err(load_err)?;
-        let model = model.into_optimized().map_err(load_err)?;
+        let (model, nhwc) = Self::optimized_model(bytes, options).map_err(load_err)?;
         if model.inputs.len() != 1 {
             return Err(mismatch(format!(
                 "expected 1 input, found {}",
@@ -62,10 +144,19 @@ impl TractModel {
             .as_concrete()
             .ok_or_else(|| mismatch("input shape is not fixed".into()))?
             .to_vec();
-        let input_shape: [usize; 4] = dims
+        let planned: [usize; 4] = dims
             .as_slice()
             .try_into()
             .map_err(|_| mismatch(format!("expected a 4-D NHWC input, found {dims:?}")))?;
+        let input_shape = match nhwc {
+            Some(s) if [s[0], s[3], s[1], s[2]] == planned => s,
+            Some(s) => {
+                return Err(mismatch(format!(
+                    "NCHW input {planned:?} does not match NHWC {s:?}"
+                )))
+            }
+            None => planned,
+        };
         if input_shape[0] != 1 {
             return Err(mismatch(format!("expected batch 1, found {dims:?}")));
         }
@@ -84,6 +175,7 @@ impl TractModel {
         Ok(Self {
             name: name.to_string(),
             input_shape,
+            nchw: nhwc.is_some(),
             output_names,
             state,
         })
@@ -115,7 +207,17 @@ impl Model for TractModel {
                 reason: format!("input has {} values, model needs {expected}", input.len()),
             });
         }
-        let tensor = Tensor::from_shape(&self.input_shape, input).map_err(err)?;
+        let tensor = if self.nchw {
+            let [n, h, w, c] = self.input_shape;
+            let mut t = unsafe { Tensor::uninitialized::<f32>(&[n, c, h, w]) }.map_err(err)?;
+            {
+                let mut view = t.try_as_plain_ram_mut().map_err(err)?;
+                ops::nhwc_to_nchw(input, view.as_slice_mut::<f32>().map_err(err)?, h, w, c);
+            }
+            t
+        } else {
+            Tensor::from_shape(&self.input_shape, input).map_err(err)?
+        };
         let result = self.state.run(tvec!(tensor.into())).map_err(err)?;
         outputs.resize_with(result.len(), Vec::new);
         for (dst, value) in outputs.iter_mut().zip(result.iter()) {
@@ -125,5 +227,60 @@ impl Model for TractModel {
             dst.extend_from_slice(slice);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The load-time rewrites keep every output of every shipped model within 2e-4 of
+    /// plain tract (PRelu differs by an ulp or two per layer; the other rewrites are exact).
+    #[test]
+    fn rewrites_match_plain_tract() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/models");
+        for (file, fused_ops) in [
+            ("selfie_segmentation.onnx", &["Upsample2xBilinear"][..]),
+            (
+                "selfie_segmentation_landscape.onnx",
+                &["Upsample2xBilinear"][..],
+            ),
+            ("face_detection_short_range.onnx", &["MaxPool2x2"][..]),
+            ("face_landmark.onnx", &["MaxPool2x2", "PReluPerChannel"][..]),
+            (
+                "face_landmark_with_attention.onnx",
+                &["MaxPool2x2", "PReluPerChannel"][..],
+            ),
+        ] {
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            let (typed, nhwc) =
+                TractModel::optimized_model(&bytes, TractOptions::default()).unwrap();
+            assert!(nhwc.is_some(), "{file}: input transpose not stripped");
+            for op in fused_ops {
+                assert!(
+                    typed.nodes().iter().any(|n| n.op.name() == *op),
+                    "{file}: no {op} after rewriting"
+                );
+            }
+            let mut fast = TractModel::from_bytes(file, &bytes).unwrap();
+            let mut plain =
+                TractModel::from_bytes_with(file, &bytes, TractOptions::plain()).unwrap();
+            assert_eq!(fast.input_shape(), plain.input_shape());
+            assert_eq!(fast.output_names(), plain.output_names());
+            let n: usize = fast.input_shape().iter().product();
+            let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 256) as f32 / 255.0).collect();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            fast.run(&input, &mut a).unwrap();
+            plain.run(&input, &mut b).unwrap();
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                let d = x
+                    .iter()
+                    .zip(y)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0f32, f32::max);
+                assert!(d < 2e-4, "{file}: max abs diff {d}");
+            }
+        }
     }
 }
