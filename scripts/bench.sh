@@ -50,15 +50,7 @@ bench_datachannel() {
 # onnxruntime-web for the vision bench, exactly as its package-lock.json pins it. A package of
 # its own, so the normal e2e install (tests/e2e) never downloads it.
 ensure_vision_bench_modules() {
-    local dir="$HUDDLE_ROOT/tests/e2e/bench/vision" want have
-    want="$(node -p "require('$dir/package-lock.json').packages['node_modules/onnxruntime-web'].version")"
-    have="$(node -p "try{require('$dir/node_modules/onnxruntime-web/package.json').version}catch(e){''}")"
-    if [ -n "$want" ] && [ "$want" = "$have" ]; then
-        tc_log "onnxruntime-web $want (tests/e2e/bench/vision): present"
-    else
-        tc_log "onnxruntime-web $want: npm ci in tests/e2e/bench/vision"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-    fi
+    ensure_npm_locked "$HUDDLE_ROOT/tests/e2e/bench/vision" onnxruntime-web
 }
 
 bench_vision() {

@@ -96,17 +96,22 @@ ensure_apt_packages() {
     fi
 }
 
-# playwright-core for the e2e suite, exactly as package-lock.json pins it (it downloads no browser).
-ensure_e2e_node_modules() {
-    local dir="$HUDDLE_ROOT/tests/e2e" want have
-    want="$(node -p "require('$dir/package-lock.json').packages['node_modules/playwright-core'].version")"
-    have="$(node -p "try{require('$dir/node_modules/playwright-core/package.json').version}catch(e){''}")"
+# npm ci in DIR when PACKAGE is missing or not the version DIR's package-lock.json pins.
+ensure_npm_locked() {
+    local dir="$1" pkg="$2" want have
+    want="$(node -p "require('$dir/package-lock.json').packages['node_modules/$pkg'].version")"
+    have="$(node -p "try{require('$dir/node_modules/$pkg/package.json').version}catch(e){''}")"
     if [ -n "$want" ] && [ "$want" = "$have" ]; then
-        tc_log "playwright-core $want (tests/e2e): present"
+        tc_log "$pkg $want (${dir#"$HUDDLE_ROOT"/}): present"
     else
-        tc_log "playwright-core $want: npm ci in tests/e2e"
+        tc_log "$pkg $want: npm ci in ${dir#"$HUDDLE_ROOT"/}"
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
     fi
+}
+
+# playwright-core for the e2e suite (it downloads no browser).
+ensure_e2e_node_modules() {
+    ensure_npm_locked "$HUDDLE_ROOT/tests/e2e" playwright-core
 }
 
 ensure_build_tools() {
