@@ -158,7 +158,8 @@ fi
 
 printf '\n\033[1m=== Summary (total %s; logs in target/test-logs/)\033[0m\n' "$(fmt_secs $((SECONDS - RUN_START)))"
 printf '%s\n' "${SUMMARY[@]}"
-[ -d tests/e2e/results ] && [ -n "$(ls -A tests/e2e/results 2>/dev/null)" ] &&
-    echo "e2e failure screenshots: tests/e2e/results/"
+# A failed e2e test leaves <test>.txt (and screenshots) there; passing tests may leave screenshots.
+compgen -G "tests/e2e/results/*.txt" >/dev/null &&
+    echo "e2e failure screenshots and notes: tests/e2e/results/"
 echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
 [ "$TOTAL_FAIL" -eq 0 ]
