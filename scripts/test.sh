@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The whole Huddle test suite, in order:
 #   setup (installs what is missing), cargo fmt, clippy (native + wasm32), cargo test (native),
-#   the app's in-browser wasm tests (headless Chromium), trunk build --release,
-#   cargo build --release -p huddle-server, then the e2e suite (tests/e2e, node --test).
+#   the app's in-browser wasm tests (headless Chromium), trunk build --release, the server
+#   (the test build's binary), then the e2e suite (tests/e2e, node --test).
+# The release wasm build (minutes of single-threaded LTO) runs in the background from the start,
+# beside the native steps, so both cores stay busy; its log is printed when the suite waits for it.
 # Every step prints its duration; the run ends with a summary and a line "N passed, N failed",
 # and exits non-zero if anything failed. A failed step does not stop the later independent steps;
-# the e2e suite needs both release builds and is counted as failed when they failed.
+# the e2e suite needs the app and the server builds and is counted as failed when they failed.
 #
 # Options: --no-install   fail instead of installing missing tools
-#          --e2e-only     setup + both release builds + e2e (quick loop while writing e2e tests)
+#          --e2e-only     setup + app release build + server + e2e (quick loop while writing e2e tests)
 # Env:     E2E_FILTER=regex   run only e2e tests whose names match (node --test-name-pattern)
 #          CI=true            also set by CI: non-incremental, no debug info (faster cold builds)
 set -uo pipefail
@@ -33,7 +35,9 @@ if [ "${CI:-}" = true ]; then
     export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 CARGO_TERM_COLOR=never
 fi
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
-export HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}"  # for the e2e harness
+# The e2e harness runs the server that `cargo test` already built (its dependencies are optimised
+# in test builds too): a separate release build of the server cost CI ~2 minutes for nothing.
+export HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_TARGET_DIR/debug/huddle-server}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"   # for wasm-bindgen-test-runner
 
 LOG_DIR="$HUDDLE_ROOT/target/test-logs"
@@ -95,6 +99,44 @@ not_run() {
     printf '\n=== [%d] %s: NOT RUN: %s\n' "$STEP_NO" "$1" "$2"
 }
 
+# start_background ID LIMIT COMMAND...: runs a step beside the following ones, output to its log
+# only (interleaved output would be unreadable). wait_background ID prints the log and records
+# the step like run_step, timed from its start.
+declare -A BG_PID=() BG_START=() BG_LOG=() BG_NO=()
+start_background() {
+    local id="$1" limit="$2"
+    shift 2
+    STEP_NO=$((STEP_NO + 1))
+    BG_NO[$id]=$STEP_NO
+    BG_LOG[$id]="$LOG_DIR/$(printf '%02d' "$STEP_NO")-$id.log"
+    BG_START[$id]=$SECONDS
+    printf '\n\033[1m=== [%d] %s (in the background)\033[0m\n$ %s\n' "$STEP_NO" "$id" "$*"
+    if declare -F "$1" >/dev/null; then set -- "$SELF" --run-fn "$1"; fi
+    timeout --kill-after=20 "$limit" "$@" >"${BG_LOG[$id]}" 2>&1 &
+    BG_PID[$id]=$!
+    # An interrupted suite must not leave a build running (timeout passes the signal on).
+    trap 'kill "${BG_PID[@]}" 2>/dev/null' EXIT
+}
+wait_background() {
+    local id="$1" rc
+    printf '\n\033[1m=== [%d] %s: waiting for the background build\033[0m\n' "${BG_NO[$id]}" "$id"
+    wait "${BG_PID[$id]}"
+    rc=$?
+    unset "BG_PID[$id]"
+    # A passing build's log is long and dull: its tail is enough (the whole is in the log file).
+    if [ "$rc" -eq 0 ]; then tail -n 15 "${BG_LOG[$id]}"; else cat "${BG_LOG[$id]}"; fi
+    local dur=$((SECONDS - BG_START[$id])) status=ok note="" pass=1 fail=0
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && note=" (timed out)"
+    if [ "$rc" -ne 0 ]; then status=FAILED pass=0 fail=1; fi
+    STEP_OK[$id]=$pass
+    TOTAL_PASS=$((TOTAL_PASS + pass))
+    TOTAL_FAIL=$((TOTAL_FAIL + fail))
+    SUMMARY+=("$(printf '%-7s %-22s %8s  %4d passed, %d failed%s' "$status" "$id" "$(fmt_secs "$dur")" \
+        "$pass" "$fail" "$note")")
+    printf '=== [%d] %s: %s in %s, beside the steps above (exit %d; log %s)\n' \
+        "${BG_NO[$id]}" "$id" "$status" "$(fmt_secs "$dur")" "$rc" "${BG_LOG[$id]#"$HUDDLE_ROOT"/}"
+}
+
 setup() {
     if [ "$INSTALL" = 1 ]; then
         ensure_apt_packages && ensure_build_tools && ensure_e2e_node_modules
@@ -133,6 +175,7 @@ if [ "${STEP_OK[setup]}" != 1 ]; then
     echo "setup failed: the toolchain is incomplete; later steps will say what is missing" >&2
 fi
 
+start_background trunk-build-release 2400 trunk_build_release
 if [ "$E2E_ONLY" = 0 ]; then
     run_step fmt check 300 cargo fmt --all --check
     # Natively too the app's vision worker binary (it has no wasm-only code): its tract
@@ -147,13 +190,14 @@ if [ "$E2E_ONLY" = 0 ]; then
     # which needs no second wasm build of tract; crates/vision/tests/wasm_parity.rs (the pipelines
     # built as a wasm test) stays runnable by hand, see its header.
 fi
-run_step trunk-build-release check 1800 trunk_build_release
-run_step server-build-release check 1800 cargo build --release -p huddle-server
+# Already built by `cargo test` above (then this is a no-op); built here for --e2e-only.
+run_step server-build check 1800 cargo build -p huddle-server
+wait_background trunk-build-release
 
-if [ "${STEP_OK[trunk-build-release]}" = 1 ] && [ "${STEP_OK[server-build-release]}" = 1 ]; then
+if [ "${STEP_OK[trunk-build-release]}" = 1 ] && [ "${STEP_OK[server-build]}" = 1 ]; then
     run_step e2e node-test 900 e2e
 else
-    not_run e2e "it needs dist/ and target/release/huddle-server from the two release builds"
+    not_run e2e "it needs dist/ (trunk build --release) and target/debug/huddle-server"
 fi
 
 printf '\n\033[1m=== Summary (total %s; logs in target/test-logs/)\033[0m\n' "$(fmt_secs $((SECONDS - RUN_START)))"

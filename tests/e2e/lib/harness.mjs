@@ -13,7 +13,13 @@ export const RESULTS_DIR = path.join(E2E_DIR, 'results');
 const FIXTURES_DIR = path.join(E2E_DIR, 'fixtures');
 
 export const CHROMIUM = process.env.HUDDLE_CHROMIUM || '/usr/bin/chromium';
-const SERVER_BIN = process.env.HUDDLE_SERVER_BIN || path.join(ROOT, 'target/release/huddle-server');
+// The test build's server (what scripts/test.sh runs), else a release build.
+const SERVER_BIN =
+  process.env.HUDDLE_SERVER_BIN ||
+  ['target/debug/huddle-server', 'target/release/huddle-server']
+    .map((p) => path.join(ROOT, p))
+    .find((p) => existsSync(p)) ||
+  path.join(ROOT, 'target/debug/huddle-server');
 const DIST_DIR = process.env.HUDDLE_DIST || path.join(ROOT, 'dist');
 
 // Flags that work headless, as root, offline (see shared TOOLCHAIN.md).
@@ -101,7 +107,7 @@ export async function startServer({ timeoutMs = 20_000, env = {} } = {}) {
   // HUDDLE_SERVER_BIN is a path, or a command with arguments (for harness debugging).
   const [cmd, ...pre] = existsSync(SERVER_BIN) ? [SERVER_BIN] : SERVER_BIN.split(' ');
   if (!existsSync(cmd) && !process.env.HUDDLE_SERVER_BIN?.includes(' ')) {
-    throw new Error(`${SERVER_BIN} is missing: run cargo build --release -p huddle-server`);
+    throw new Error(`${SERVER_BIN} is missing: run cargo build -p huddle-server`);
   }
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
     throw new Error(`${DIST_DIR}/index.html is missing: run trunk build --release`);
