@@ -5,11 +5,16 @@
 pub fn rgba_to_luma(rgba: &[u8], dst: &mut Vec<f32>) {
     let n = rgba.len() / 4;
     dst.resize(n, 0.0);
-    const INV: f32 = 1.0 / (255.0 * 256.0);
     for (d, px) in dst.iter_mut().zip(rgba.chunks_exact(4)) {
-        let y = 77 * px[0] as u32 + 150 * px[1] as u32 + 29 * px[2] as u32;
-        *d = y as f32 * INV;
+        *d = luma_of(px[0], px[1], px[2]);
     }
+}
+
+/// One pixel's luminance, as [`rgba_to_luma`] computes it.
+#[inline(always)]
+pub fn luma_of(r: u8, g: u8, b: u8) -> f32 {
+    const INV: f32 = 1.0 / (255.0 * 256.0);
+    (77 * r as u32 + 150 * g as u32 + 29 * b as u32) as f32 * INV
 }
 
 #[cfg(test)]

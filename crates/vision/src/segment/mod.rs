@@ -9,7 +9,6 @@ pub use smoothing::smooth_with_previous;
 use crate::engine::{load_model, Model};
 use crate::error::{Result, VisionError};
 use crate::image::{BBox, Mask, Rgba8Image, RgbaView};
-use crate::imgproc::color::rgba_to_luma;
 use crate::imgproc::guided::{FastGuidedFilter, GuidedParams};
 use crate::imgproc::resize::{to_u8, Resizer};
 use crate::imgproc::warp::{rgb8_to_tensor, warp_roi_rgb8, Border, RotatedRect};
@@ -56,7 +55,6 @@ pub struct Segmenter {
     prob: Vec<f32>,
     prev: Vec<f32>,
     prev_frame: (usize, usize),
-    luma: Vec<f32>,
     full: Vec<f32>,
     resizer: Resizer,
     guided: FastGuidedFilter,
@@ -103,7 +101,6 @@ impl Segmenter {
             prob: Vec::new(),
             prev: Vec::new(),
             prev_frame: (0, 0),
-            luma: Vec::new(),
             full: Vec::new(),
             resizer: Resizer::default(),
             guided: FastGuidedFilter::default(),
@@ -173,24 +170,15 @@ impl Segmenter {
         self.prev_frame = (w, h);
 
         match self.options.refine {
-            Some(params) => {
-                rgba_to_luma(frame.data, &mut self.luma);
-                self.guided.apply(
-                    &self.luma,
-                    w,
-                    h,
-                    &self.prob,
-                    self.in_w,
-                    self.in_h,
-                    params,
-                    &mut self.full,
-                );
+            Some(params) => self.guided.apply_rgba(
+                frame.data, w, h, &self.prob, self.in_w, self.in_h, params, mask,
+            ),
+            None => {
+                self.resizer
+                    .resize(&self.prob, self.in_w, self.in_h, &mut self.full, w, h);
+                to_u8(&self.full, mask);
             }
-            None => self
-                .resizer
-                .resize(&self.prob, self.in_w, self.in_h, &mut self.full, w, h),
         }
-        to_u8(&self.full, mask);
         Ok(self.bbox(w, h))
     }
 
