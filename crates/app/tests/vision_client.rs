@@ -1,6 +1,8 @@
 //! The vision client against a stand-in worker (plain JS from a Blob URL) that
 //! takes 80 ms per frame: messages sent before the worker listens are kept, and a
 //! burst of frames ends with the first and the newest processed, the rest dropped.
+//! The person/face pair against two such stand-ins: each worker gets its half of
+//! the frame and the halves come back joined.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -12,6 +14,7 @@ use futures::future::{select, Either};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use huddle_app::vision::client::{VisionClient, VisionEvent};
+use huddle_app::vision::pair::VisionPair;
 use huddle_app::vision::messages::{FrameRequest, FrameView, ModelChoice};
 use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::JsFuture;
@@ -143,4 +146,97 @@ async fn a_worker_that_cannot_start_is_reported() {
         VisionEvent::Crashed(message) => assert!(message.contains("boom"), "{message}"),
         other => panic!("unexpected event {other:?}"),
     }
+}
+
+/// Answers the half of the frame it was asked for: the person worker a box and
+/// (when asked) pixels after 60 ms, the face worker one face with its points
+/// after 90 ms. Each says which models it was asked to load.
+const HALF_STAND_IN: &str = r#"
+onmessage = (e) => {
+  const m = JSON.parse(e.data.meta);
+  if (m.type === 'load') {
+    const files = [];
+    if (m.models.segmentation) files.push('person.onnx');
+    if (m.models.landmarks) files.push('face.onnx');
+    const models = files.map((file) => ({ file, bytes: 1, download_ms: 0, prepare_ms: 0 }));
+    postMessage({ meta: JSON.stringify({ type: 'ready', models }) });
+  } else if (m.type === 'frame') {
+    const ms = m.faces ? 90 : 60;
+    const t = performance.now();
+    while (performance.now() - t < ms) {}
+    const b = e.data.bitmap;
+    const width = b.width, height = b.height;
+    b.close();
+    const faces = m.faces ? [{ bbox: [1, 2, 3, 4], lips_outer: [], lips_inner: [], yaw: 0, pitch: 0,
+      roll: 0, smile: 0.75, eye_openness: [1, 1], mouth_openness: 0 }] : [];
+    const timings = { read: 1, segment: m.segment ? ms : 0, faces: m.faces ? ms : 0, compose: 0, total: ms };
+    const meta = JSON.stringify({ type: 'frame', id: m.id, width, height,
+      person: m.segment ? [5, 6, 7, 8] : null, coverage: m.segment ? 0.5 : 0, faces, timings });
+    const image = m.view !== 'none' ? new Uint8ClampedArray(width * height * 4) : undefined;
+    const landmarks = m.faces ? new Float32Array(468 * 3).fill(2) : undefined;
+    postMessage({ meta, image, landmarks });
+  }
+};
+postMessage({ meta: JSON.stringify({ type: 'started' }) });
+"#;
+
+#[wasm_bindgen_test]
+async fn the_pair_splits_each_frame_and_joins_the_halves() {
+    let (tx, mut rx) = mpsc::unbounded();
+    let pair = VisionPair::spawn(&blob_url(HALF_STAND_IN), move |ev| {
+        let _ = tx.unbounded_send(ev);
+    })
+    .expect("spawn");
+    pair.load(
+        "/models/",
+        ModelChoice {
+            segmentation: Some(Default::default()),
+            landmarks: Some(Default::default()),
+        },
+    );
+    match next(&mut rx, "ready").await {
+        VisionEvent::Ready(models) => {
+            let mut files: Vec<String> = models.into_iter().map(|m| m.file).collect();
+            files.sort();
+            assert_eq!(files, ["face.onnx", "person.onnx"], "each worker loads its own model");
+        }
+        other => panic!("unexpected event {other:?}"),
+    }
+
+    let mut bitmaps = Vec::new();
+    for i in 0..4 {
+        bitmaps.push(bitmap(20 + i).await);
+    }
+    let req = FrameRequest {
+        faces: true,
+        view: FrameView::CutOut,
+        ..request()
+    };
+    let ids: Vec<u64> = bitmaps.into_iter().map(|b| pair.submit(req, b)).collect();
+    assert!(pair.is_busy());
+
+    let mut done = Vec::new();
+    while done.len() < 2 {
+        match next(&mut rx, "joined frames").await {
+            VisionEvent::Frame(out) => {
+                let r = &out.result;
+                assert_eq!(r.person, Some([5.0, 6.0, 7.0, 8.0]), "the person half");
+                assert_eq!(r.faces.len(), 1, "the face half");
+                assert_eq!(r.faces[0].smile, 0.75);
+                assert_eq!(out.landmarks.len(), 468 * 3);
+                let image = out.image.as_ref().expect("pixels from the person worker");
+                assert_eq!(image.length(), r.width * 8 * 4);
+                assert_eq!((r.timings.segment, r.timings.faces), (60.0, 90.0));
+                assert_eq!(r.timings.total, 90.0, "the slower worker's time");
+                done.push((r.id, r.width));
+            }
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    assert_eq!(done, vec![(ids[0], 20), (ids[3], 23)]);
+    assert_eq!(pair.dropped(), 2);
+    if let Either::Left((Some(ev), _)) = select(rx.next(), TimeoutFuture::new(400)).await {
+        panic!("unexpected extra event {ev:?}");
+    }
+    assert!(!pair.is_busy());
 }

@@ -14,11 +14,12 @@ use web_sys::{ImageBitmap, MediaStream};
 use crate::camera::{open_camera, stop_stream};
 use crate::components::lab_stats::{LabStats, Stats};
 use crate::components::model_progress::{LoadState, ModelProgress};
-use crate::vision::client::{FrameOutput, VisionClient, VisionEvent, MODELS_URL, WORKER_URL};
+use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
 use crate::vision::draw::{draw_picture, draw_points};
 use crate::vision::messages::{
     FrameRequest, FrameView, LandmarkModel, ModelChoice, SegmentationModel,
 };
+use crate::vision::pair::VisionPair;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Source {
@@ -61,7 +62,7 @@ pub fn LabPage() -> impl IntoView {
     let points_canvas = NodeRef::<Canvas>::new();
     let video = NodeRef::<Video>::new();
 
-    let client = StoredValue::new_local(None::<VisionClient>);
+    let client = StoredValue::new_local(None::<VisionPair>);
     let stream = StoredValue::new_local(None::<MediaStream>);
     let photo = StoredValue::new_local(None::<web_sys::Blob>);
     let state = StoredValue::new_local(Loop::default());
@@ -106,8 +107,8 @@ pub fn LabPage() -> impl IntoView {
         VisionEvent::FrameFailed { message, .. } => notice.set(Some(message)),
     };
 
-    // The worker starts with the page and ends with it.
-    match VisionClient::spawn(WORKER_URL, on_event) {
+    // The workers (person mask, faces) start with the page and end with it.
+    match VisionPair::spawn(WORKER_URL, on_event) {
         Ok(c) => client.set_value(Some(c)),
         Err(e) => load.update(|l| l.failed(e.to_string())),
     }

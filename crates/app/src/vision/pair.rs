@@ -1,0 +1,301 @@
+//! Two vision workers side by side: one makes the person mask, the other tracks
+//! faces, on the same frame at the same time. A frame then costs the slower of the
+//! two instead of their sum (every phone and laptop has at least two cores), which
+//! is what takes live video from ~18 to 30 frames a second.
+//!
+//! Both workers run the same wasm (downloaded and compiled once); each loads only
+//! its own models. A frame goes to both only when both are idle, so their results
+//! always belong to the same frame and are joined into one [`FrameOutput`]; a frame
+//! that arrives meanwhile waits, replacing the one waiting before it (as in
+//! [`VisionClient`]).
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+
+use super::client::{FrameOutput, VisionClient, VisionClientError, VisionEvent};
+use super::messages::{FrameRequest, FrameView, ModelChoice, ModelLoad, StageTimings};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Person,
+    Faces,
+}
+
+/// The frame both workers are on, and what each has sent back so far.
+struct InFlight {
+    id: u64,
+    /// Each worker's own id for this frame: a late answer about an earlier frame
+    /// (one that failed in the other worker) must not be taken for this one.
+    side_ids: [u64; 2],
+    person: Option<FrameOutput>,
+    /// `None` while awaited; `Some(None)` when this frame asked for no faces.
+    faces: Option<Option<FrameOutput>>,
+}
+
+struct PairInner {
+    person: Option<VisionClient>,
+    faces: Option<VisionClient>,
+    ready: [Option<Vec<ModelLoad>>; 2],
+    in_flight: Option<InFlight>,
+    waiting: Option<(FrameRequest, ImageBitmap)>,
+    next_id: u64,
+    dropped: u64,
+    /// Scratch canvas that copies a frame for the second worker (a transferred
+    /// bitmap can go to one worker only).
+    copier: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
+}
+
+impl Drop for PairInner {
+    fn drop(&mut self) {
+        if let Some((_, bitmap)) = self.waiting.take() {
+            bitmap.close();
+        }
+    }
+}
+
+/// The person worker and the face worker, used like one [`VisionClient`].
+/// Dropping the last clone terminates both.
+#[derive(Clone)]
+pub struct VisionPair {
+    inner: Rc<RefCell<PairInner>>,
+}
+
+impl VisionPair {
+    /// Starts both workers from `script_url`; `on_event` gets every report, with
+    /// `Ready` once both are ready and `Frame` once both have done a frame.
+    pub fn spawn(
+        script_url: &str,
+        on_event: impl Fn(VisionEvent) + 'static,
+    ) -> Result<Self, VisionClientError> {
+        let inner = Rc::new(RefCell::new(PairInner {
+            person: None,
+            faces: None,
+            ready: [None, None],
+            in_flight: None,
+            waiting: None,
+            next_id: 1,
+            dropped: 0,
+            copier: None,
+        }));
+        let on_event: Rc<dyn Fn(VisionEvent)> = Rc::new(on_event);
+        let spawn_side = |side: Side| {
+            let weak = Rc::downgrade(&inner);
+            let on_event = on_event.clone();
+            VisionClient::spawn(script_url, move |ev| on_side_event(&weak, side, ev, &*on_event))
+        };
+        let person = spawn_side(Side::Person)?;
+        let faces = spawn_side(Side::Faces)?;
+        {
+            let mut i = inner.borrow_mut();
+            i.person = Some(person);
+            i.faces = Some(faces);
+        }
+        Ok(Self { inner })
+    }
+
+    /// Loads the segmentation model in one worker and the face models in the other.
+    pub fn load(&self, base: &str, models: ModelChoice) {
+        let mut inner = self.inner.borrow_mut();
+        inner.ready = [None, None];
+        if let Some(c) = &inner.person {
+            c.load(
+                base,
+                ModelChoice {
+                    landmarks: None,
+                    ..models
+                },
+            );
+        }
+        if let Some(c) = &inner.faces {
+            c.load(
+                base,
+                ModelChoice {
+                    segmentation: None,
+                    ..models
+                },
+            );
+        }
+    }
+
+    /// Queues a frame for both workers; returns its id. A frame already waiting is
+    /// replaced and its bitmap closed.
+    pub fn submit(&self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+        let mut inner = self.inner.borrow_mut();
+        req.id = inner.next_id;
+        inner.next_id += 1;
+        if let Some((_, old)) = inner.waiting.replace((req, bitmap)) {
+            old.close();
+            inner.dropped += 1;
+        }
+        inner.pump();
+        req.id
+    }
+
+    /// Frames replaced before the workers got to them.
+    pub fn dropped(&self) -> u64 {
+        self.inner.borrow().dropped
+    }
+
+    /// A frame is being processed.
+    pub fn is_busy(&self) -> bool {
+        self.inner.borrow().in_flight.is_some()
+    }
+}
+
+impl PairInner {
+    /// Sends the waiting frame to both workers when neither is busy.
+    fn pump(&mut self) {
+        if self.in_flight.is_some() {
+            return;
+        }
+        let Some((req, bitmap)) = self.waiting.take() else {
+            return;
+        };
+        let (Some(person), Some(faces)) = (self.person.clone(), self.faces.clone()) else {
+            bitmap.close();
+            return;
+        };
+        let copy = if req.faces {
+            match self.copy_bitmap(&bitmap) {
+                Ok(copy) => Some(copy),
+                Err(e) => {
+                    web_sys::console::warn_2(&"vision: could not copy a frame".into(), &e);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let wants_faces = copy.is_some();
+        let person_id = person.submit(
+            FrameRequest {
+                faces: false,
+                ..req
+            },
+            bitmap,
+        );
+        let faces_id = copy.map(|copy| {
+            faces.submit(
+                FrameRequest {
+                    segment: false,
+                    view: FrameView::None,
+                    ..req
+                },
+                copy,
+            )
+        });
+        self.in_flight = Some(InFlight {
+            id: req.id,
+            side_ids: [person_id, faces_id.unwrap_or_default()],
+            person: None,
+            faces: if wants_faces { None } else { Some(None) },
+        });
+    }
+
+    fn copy_bitmap(&mut self, bitmap: &ImageBitmap) -> Result<ImageBitmap, JsValue> {
+        let (w, h) = (bitmap.width(), bitmap.height());
+        if self.copier.is_none() {
+            let canvas = OffscreenCanvas::new(w, h)?;
+            let ctx = canvas
+                .get_context("2d")?
+                .ok_or_else(|| JsValue::from_str("no 2d context"))?
+                .dyn_into::<OffscreenCanvasRenderingContext2d>()?;
+            self.copier = Some((canvas, ctx));
+        }
+        let Some((canvas, ctx)) = &self.copier else {
+            return Err(JsValue::from_str("no copy canvas"));
+        };
+        if canvas.width() != w || canvas.height() != h {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
+        ctx.draw_image_with_image_bitmap(bitmap, 0.0, 0.0)?;
+        canvas.transfer_to_image_bitmap()
+    }
+
+    /// Both halves of the frame in flight, joined, once both are in.
+    fn take_joined(&mut self) -> Option<FrameOutput> {
+        let f = self.in_flight.as_mut()?;
+        if f.person.is_none() || f.faces.is_none() {
+            return None;
+        }
+        let f = self.in_flight.take()?;
+        let (mut out, faces) = (f.person?, f.faces.flatten());
+        out.result.id = f.id;
+        if let Some(faces) = faces {
+            let (p, q) = (out.result.timings, faces.result.timings);
+            out.result.timings = StageTimings {
+                read: p.read.max(q.read),
+                segment: p.segment,
+                faces: q.faces,
+                compose: p.compose,
+                // Side by side: the frame took as long as the slower worker.
+                total: p.total.max(q.total),
+            };
+            out.result.faces = faces.result.faces;
+            out.landmarks = faces.landmarks;
+        }
+        Some(out)
+    }
+}
+
+fn on_side_event(
+    weak: &Weak<RefCell<PairInner>>,
+    side: Side,
+    ev: VisionEvent,
+    on_event: &dyn Fn(VisionEvent),
+) {
+    let Some(inner) = weak.upgrade() else { return };
+    let slot = match side {
+        Side::Person => 0,
+        Side::Faces => 1,
+    };
+    // Work out what to report with the pair borrowed, then report with it released
+    // (the page may submit the next frame from inside `on_event`).
+    let report = {
+        let mut p = inner.borrow_mut();
+        match ev {
+            VisionEvent::Ready(models) => {
+                p.ready[slot] = Some(models);
+                match &p.ready {
+                    [Some(a), Some(b)] => Some(VisionEvent::Ready(
+                        a.iter().chain(b.iter()).cloned().collect(),
+                    )),
+                    _ => None,
+                }
+            }
+            VisionEvent::Frame(out) => {
+                let current = p.in_flight.as_mut().filter(|f| f.side_ids[slot] == out.result.id);
+                if let Some(f) = current {
+                    match side {
+                        Side::Person => f.person = Some(*out),
+                        Side::Faces => f.faces = Some(Some(*out)),
+                    }
+                }
+                let joined = p.take_joined();
+                if joined.is_some() {
+                    p.pump();
+                }
+                joined.map(|o| VisionEvent::Frame(Box::new(o)))
+            }
+            VisionEvent::FrameFailed { id, message } => {
+                // The whole frame failed; the other half, if it comes, is dropped.
+                let current = p.in_flight.as_ref().is_some_and(|f| f.side_ids[slot] == id);
+                if current {
+                    let id = p.in_flight.take().map(|f| f.id).unwrap_or_default();
+                    p.pump();
+                    Some(VisionEvent::FrameFailed { id, message })
+                } else {
+                    None
+                }
+            }
+            other => Some(other),
+        }
+    };
+    if let Some(ev) = report {
+        on_event(ev);
+    }
+}
