@@ -16,6 +16,7 @@ pub mod error;
 pub mod face;
 pub mod image;
 pub mod imgproc;
+pub mod scene;
 pub mod segment;
 
 pub use error::{Result, VisionError};
