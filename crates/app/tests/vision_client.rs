@@ -14,8 +14,8 @@ use futures::future::{select, Either};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use huddle_app::vision::client::{VisionClient, VisionEvent};
-use huddle_app::vision::pair::VisionPair;
 use huddle_app::vision::messages::{FrameRequest, FrameView, ModelChoice};
+use huddle_app::vision::pair::VisionPair;
 use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -198,7 +198,11 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
         VisionEvent::Ready(models) => {
             let mut files: Vec<String> = models.into_iter().map(|m| m.file).collect();
             files.sort();
-            assert_eq!(files, ["face.onnx", "person.onnx"], "each worker loads its own model");
+            assert_eq!(
+                files,
+                ["face.onnx", "person.onnx"],
+                "each worker loads its own model"
+            );
         }
         other => panic!("unexpected event {other:?}"),
     }
@@ -212,8 +216,10 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
         view: FrameView::CutOut,
         ..request()
     };
+    assert!(pair.wants_frame(), "idle workers want a frame");
     let ids: Vec<u64> = bitmaps.into_iter().map(|b| pair.submit(req, b)).collect();
     assert!(pair.is_busy());
+    assert!(!pair.wants_frame(), "a frame is already waiting");
 
     let mut done = Vec::new();
     while done.len() < 2 {
@@ -239,4 +245,5 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
         panic!("unexpected extra event {ev:?}");
     }
     assert!(!pair.is_busy());
+    assert!(pair.wants_frame());
 }

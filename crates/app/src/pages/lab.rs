@@ -181,8 +181,8 @@ pub fn LabPage() -> impl IntoView {
         }
     });
 
-    // Camera frames: every new video frame is captured and offered to the worker;
-    // the client keeps only the newest one waiting.
+    // Camera frames: a new video frame is captured when the workers want one (see
+    // `VisionPair::wants_frame`); the pair keeps only the newest one waiting.
     let tick: FrameLoop = Default::default();
     let tick_again = tick.clone();
     *tick.borrow_mut() = Some(Closure::new(move || {
@@ -197,7 +197,9 @@ pub fn LabPage() -> impl IntoView {
         if let (Source::Camera, Some(v)) = (source.get_untracked(), video.get_untracked()) {
             let t = v.current_time();
             let fresh = state.with_value(|s| !s.capturing && t != s.last_video_time);
-            if v.ready_state() >= 2 && fresh && load.with_untracked(|l| l.is_ready()) {
+            // Capturing costs the UI thread: only when the workers will take the frame.
+            let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()));
+            if v.ready_state() >= 2 && fresh && wanted && load.with_untracked(|l| l.is_ready()) {
                 if let Some(Ok(promise)) =
                     web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(&v))
                 {

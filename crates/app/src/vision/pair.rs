@@ -43,6 +43,10 @@ struct PairInner {
     waiting: Option<(FrameRequest, ImageBitmap)>,
     next_id: u64,
     dropped: u64,
+    /// When the frame in flight was sent, and how long frames usually take (a running
+    /// mean), in ms: what [`VisionPair::wants_frame`] decides on.
+    sent_at: f64,
+    typical_ms: f64,
     /// Scratch canvas that copies a frame for the second worker (a transferred
     /// bitmap can go to one worker only).
     copier: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
@@ -78,13 +82,17 @@ impl VisionPair {
             waiting: None,
             next_id: 1,
             dropped: 0,
+            sent_at: 0.0,
+            typical_ms: 0.0,
             copier: None,
         }));
         let on_event: Rc<dyn Fn(VisionEvent)> = Rc::new(on_event);
         let spawn_side = |side: Side| {
             let weak = Rc::downgrade(&inner);
             let on_event = on_event.clone();
-            VisionClient::spawn(script_url, move |ev| on_side_event(&weak, side, ev, &*on_event))
+            VisionClient::spawn(script_url, move |ev| {
+                on_side_event(&weak, side, ev, &*on_event)
+            })
         };
         let person = spawn_side(Side::Person)?;
         let faces = spawn_side(Side::Faces)?;
@@ -132,6 +140,23 @@ impl VisionPair {
         }
         inner.pump();
         req.id
+    }
+
+    /// Whether a frame captured now would be used rather than replaced: the workers
+    /// are idle, or nothing is waiting and the frame in flight is due within about
+    /// the time it takes to capture the next one. A camera loop that asks this
+    /// before capturing spends no main-thread time on frames that would be dropped,
+    /// yet has the next frame ready when the workers are.
+    pub fn wants_frame(&self) -> bool {
+        /// One animation frame (how often a camera loop asks) plus what
+        /// `createImageBitmap` of a video frame takes.
+        const CAPTURE_LEAD_MS: f64 = 22.0;
+        let inner = self.inner.borrow();
+        match (&inner.in_flight, &inner.waiting) {
+            (None, _) => true,
+            (Some(_), Some(_)) => false,
+            (Some(_), None) => now() - inner.sent_at >= inner.typical_ms - CAPTURE_LEAD_MS,
+        }
     }
 
     /// Frames replaced before the workers got to them.
@@ -187,6 +212,7 @@ impl PairInner {
                 copy,
             )
         });
+        self.sent_at = now();
         self.in_flight = Some(InFlight {
             id: req.id,
             side_ids: [person_id, faces_id.unwrap_or_default()],
@@ -223,6 +249,12 @@ impl PairInner {
             return None;
         }
         let f = self.in_flight.take()?;
+        let took = now() - self.sent_at;
+        self.typical_ms = if self.typical_ms == 0.0 {
+            took
+        } else {
+            0.8 * self.typical_ms + 0.2 * took
+        };
         let (mut out, faces) = (f.person?, f.faces.flatten());
         out.result.id = f.id;
         if let Some(faces) = faces {
@@ -268,7 +300,10 @@ fn on_side_event(
                 }
             }
             VisionEvent::Frame(out) => {
-                let current = p.in_flight.as_mut().filter(|f| f.side_ids[slot] == out.result.id);
+                let current = p
+                    .in_flight
+                    .as_mut()
+                    .filter(|f| f.side_ids[slot] == out.result.id);
                 if let Some(f) = current {
                     match side {
                         Side::Person => f.person = Some(*out),
@@ -298,4 +333,11 @@ fn on_side_event(
     if let Some(ev) = report {
         on_event(ev);
     }
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
 }
