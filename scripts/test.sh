@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole Huddle test suite, in order:
-#   setup (installs what is missing), cargo fmt, clippy (native + wasm32), cargo test (native),
+#   setup (installs what is missing), cargo fmt, clippy (wasm32; natively inside the test build),
+#   cargo test (native),
 #   the app's in-browser wasm tests (headless Chromium), trunk build --release, the server
 #   (the test build's binary), then the e2e suite (tests/e2e, node --test).
 # The release wasm build (minutes of single-threaded LTO) runs in the background from the start,
@@ -39,6 +40,12 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # in test builds too): a separate release build of the server cost CI ~2 minutes for nothing.
 export HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_TARGET_DIR/debug/huddle-server}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"   # for wasm-bindgen-test-runner
+
+# Native builds with clippy's lints as errors (see the clippy-and-build-native step). The same
+# environment for every native build, so their members' fingerprints agree and nothing rebuilds.
+CLIPPY_DRIVER="$(rustc --print sysroot 2>/dev/null)/bin/clippy-driver"
+NATIVE_LINT=(env RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
+    CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
 
 LOG_DIR="$HUDDLE_ROOT/target/test-logs"
 [ "${1:-}" = --run-fn ] || { rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"; }
@@ -138,6 +145,7 @@ wait_background() {
 }
 
 setup() {
+    [ -x "$CLIPPY_DRIVER" ] || { echo "clippy is missing: rustup component add clippy"; return 1; }
     if [ "$INSTALL" = 1 ]; then
         ensure_apt_packages && ensure_build_tools && ensure_e2e_node_modules
     else
@@ -178,12 +186,13 @@ fi
 start_background trunk-build-release 2400 trunk_build_release
 if [ "$E2E_ONLY" = 0 ]; then
     run_step fmt check 300 cargo fmt --all --check
-    # Natively too the app's vision worker binary (it has no wasm-only code): its tract
-    # check is shared with the vision crate's.
-    run_step clippy-native check 1800 cargo clippy --workspace --all-targets --features huddle-app/worker -- -D warnings
-    # The app library and its in-browser tests.
-    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" --all-targets -- -D warnings
-    run_step test-native cargo-test 1800 cargo test
+    # The app (library, in-browser tests, the vision worker binary) exists only for wasm32.
+    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" --all-targets --features worker -- -D warnings
+    # The native crates are linted while their tests are built: clippy-driver compiles the
+    # workspace members, so the dependencies (tract, axum) are compiled once, not checked by
+    # `cargo clippy` and then built again by `cargo test` (that cost CI ~6 minutes).
+    run_step clippy-and-build-native check 1800 "${NATIVE_LINT[@]}" cargo test --all-targets --no-run
+    run_step test-native cargo-test 1800 "${NATIVE_LINT[@]}" cargo test
     # wasm-bindgen-test-runner + chromedriver + headless Chromium (crates/app/webdriver.json)
     run_step test-wasm-browser cargo-test 1200 cargo test -p huddle-app --target "$WASM_TARGET"
     # Vision in wasm is checked on the shipped worker by the e2e suite (specs/vision-parity.test.mjs),
@@ -191,7 +200,7 @@ if [ "$E2E_ONLY" = 0 ]; then
     # built as a wasm test) stays runnable by hand, see its header.
 fi
 # Already built by `cargo test` above (then this is a no-op); built here for --e2e-only.
-run_step server-build check 1800 cargo build -p huddle-server
+run_step server-build check 1800 "${NATIVE_LINT[@]}" cargo build -p huddle-server
 wait_background trunk-build-release
 
 if [ "${STEP_OK[trunk-build-release]}" = 1 ] && [ "${STEP_OK[server-build]}" = 1 ]; then
