@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The whole Huddle test suite, in order:
-#   setup (installs what is missing), cargo fmt, clippy (wasm32; natively inside the test build),
-#   cargo test (native),
-#   the app's in-browser wasm tests (headless Chromium), trunk build --release, the server
-#   (the test build's binary), then the e2e suite (tests/e2e, node --test).
+#   setup (installs what is missing), cargo fmt, cargo test (native), the app's in-browser wasm
+#   tests (headless Chromium), trunk build --release, the server (the test build's binary), then
+#   the e2e suite (tests/e2e, node --test). Clippy's lints (as errors) run inside those builds.
 # The release wasm build (minutes of single-threaded LTO) runs in the background from the start,
 # beside the native steps, so both cores stay busy; its log is printed when the suite waits for it.
 # Every step prints its duration; the run ends with a summary and a line "N passed, N failed",
@@ -41,11 +40,19 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 export HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_TARGET_DIR/debug/huddle-server}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"   # for wasm-bindgen-test-runner
 
-# Native builds with clippy's lints as errors (see the clippy-and-build-native step). The same
-# environment for every native build, so their members' fingerprints agree and nothing rebuilds.
+# Every build of our crates is also their clippy run: clippy-driver compiles the workspace members
+# (dependencies are compiled by rustc as usual) with clippy's lints as errors. So the dependencies
+# (tract, leptos, axum) are compiled once per target instead of also being checked by a separate
+# `cargo clippy` (that cost CI ~6 minutes natively and as much again for wasm). The same
+# environment for every build, so the members' fingerprints agree and nothing rebuilds.
 CLIPPY_DRIVER="$(rustc --print sysroot 2>/dev/null)/bin/clippy-driver"
-NATIVE_LINT=(env RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
-    CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+LINT_ENV=(RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+LINTED=(env "${LINT_ENV[@]}")
+# trunk runs cargo itself: it inherits the environment.
+trunk_build_linted() {
+    export "${LINT_ENV[@]}"
+    trunk_build_release
+}
 
 LOG_DIR="$HUDDLE_ROOT/target/test-logs"
 [ "${1:-}" = --run-fn ] || { rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"; }
@@ -119,10 +126,17 @@ start_background() {
     BG_START[$id]=$SECONDS
     printf '\n\033[1m=== [%d] %s (in the background)\033[0m\n$ %s\n' "$STEP_NO" "$id" "$*"
     if declare -F "$1" >/dev/null; then set -- "$SELF" --run-fn "$1"; fi
-    timeout --kill-after=20 "$limit" "$@" >"${BG_LOG[$id]}" 2>&1 &
+    # The subshell notes when the step ended ($SECONDS carries on in it), so its time is its own,
+    # not the time until the suite waited for it.
+    (
+        timeout --kill-after=20 "$limit" "$@" >"${BG_LOG[$id]}" 2>&1
+        rc=$?
+        echo "$SECONDS" >"${BG_LOG[$id]}.end"
+        exit "$rc"
+    ) &
     BG_PID[$id]=$!
     # An interrupted suite must not leave a build running (timeout passes the signal on).
-    trap 'kill "${BG_PID[@]}" 2>/dev/null' EXIT
+    trap 'for p in "${BG_PID[@]}"; do pkill -TERM -P "$p"; kill "$p"; done 2>/dev/null' EXIT
 }
 wait_background() {
     local id="$1" rc
@@ -132,7 +146,9 @@ wait_background() {
     unset "BG_PID[$id]"
     # A passing build's log is long and dull: its tail is enough (the whole is in the log file).
     if [ "$rc" -eq 0 ]; then tail -n 15 "${BG_LOG[$id]}"; else cat "${BG_LOG[$id]}"; fi
-    local dur=$((SECONDS - BG_START[$id])) status=ok note="" pass=1 fail=0
+    local end=$SECONDS
+    [ -s "${BG_LOG[$id]}.end" ] && end=$(cat "${BG_LOG[$id]}.end")
+    local dur=$((end - BG_START[$id])) status=ok note="" pass=1 fail=0
     [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && note=" (timed out)"
     if [ "$rc" -ne 0 ]; then status=FAILED pass=0 fail=1; fi
     STEP_OK[$id]=$pass
@@ -183,24 +199,27 @@ if [ "${STEP_OK[setup]}" != 1 ]; then
     echo "setup failed: the toolchain is incomplete; later steps will say what is missing" >&2
 fi
 
-start_background trunk-build-release 2400 trunk_build_release
+start_background trunk-build-release 2400 trunk_build_linted
 if [ "$E2E_ONLY" = 0 ]; then
     run_step fmt check 300 cargo fmt --all --check
-    # The app (library, in-browser tests, the vision worker binary) exists only for wasm32.
-    run_step clippy-wasm check 1200 cargo clippy -p huddle-app --target "$WASM_TARGET" --all-targets --features worker -- -D warnings
-    # The native crates are linted while their tests are built: clippy-driver compiles the
-    # workspace members, so the dependencies (tract, axum) are compiled once, not checked by
-    # `cargo clippy` and then built again by `cargo test` (that cost CI ~6 minutes).
-    run_step clippy-and-build-native check 1800 "${NATIVE_LINT[@]}" cargo test --all-targets --no-run
-    run_step test-native cargo-test 1800 "${NATIVE_LINT[@]}" cargo test
-    # wasm-bindgen-test-runner + chromedriver + headless Chromium (crates/app/webdriver.json)
-    run_step test-wasm-browser cargo-test 1200 cargo test -p huddle-app --target "$WASM_TARGET"
+    # Builds (and so lints) every native target, benches included, then runs the tests.
+    run_step build-native check 1800 "${LINTED[@]}" cargo test --all-targets --no-run
+    run_step test-native cargo-test 1800 "${LINTED[@]}" cargo test
+    # The app's library and in-browser tests (wasm-bindgen-test-runner + chromedriver + headless
+    # Chromium, crates/app/webdriver.json); its worker binary is linted by the trunk build.
+    run_step test-wasm-browser cargo-test 1200 "${LINTED[@]}" cargo test -p huddle-app --target "$WASM_TARGET"
     # Vision in wasm is checked on the shipped worker by the e2e suite (specs/vision-parity.test.mjs),
     # which needs no second wasm build of tract; crates/vision/tests/wasm_parity.rs (the pipelines
     # built as a wasm test) stays runnable by hand, see its header.
 fi
-# Already built by `cargo test` above (then this is a no-op); built here for --e2e-only.
-run_step server-build check 1800 "${NATIVE_LINT[@]}" cargo build -p huddle-server
+# After the native tests a plain `cargo build` is a no-op (same members, so the same features as
+# the test build; `-p huddle-server` alone would unify features differently and rebuild). The
+# quick --e2e-only loop builds just the server.
+if [ "$E2E_ONLY" = 0 ]; then
+    run_step server-build check 1800 "${LINTED[@]}" cargo build
+else
+    run_step server-build check 1800 "${LINTED[@]}" cargo build -p huddle-server
+fi
 wait_background trunk-build-release
 
 if [ "${STEP_OK[trunk-build-release]}" = 1 ] && [ "${STEP_OK[server-build]}" = 1 ]; then

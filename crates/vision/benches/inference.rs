@@ -2,6 +2,8 @@
 //! Run: `CARGO_TARGET_DIR=/tmp/target-vision cargo bench -p huddle-vision --bench inference`
 //! (`BENCH_RUNS=N` changes the number of timed runs, default 30 after 5 warm-ups).
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -31,23 +33,8 @@ fn frame() -> Rgba8Image {
 }
 
 /// Median and min in ms over `runs` calls after 5 warm-ups.
-fn time(label: &str, runs: usize, mut f: impl FnMut()) {
-    for _ in 0..5 {
-        f();
-    }
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    println!(
-        "{label:<58} median {:>7.2} ms   min {:>7.2} ms",
-        t[t.len() / 2],
-        t[0]
-    );
+fn time(label: &str, runs: usize, f: impl FnMut()) {
+    common::time(label, 5, runs, f);
 }
 
 fn model_only(file: &str, runs: usize) {

@@ -2,7 +2,7 @@
 //! Run: `CARGO_TARGET_DIR=/tmp/target-vision cargo bench -p huddle-vision --bench scene`
 //! (`BENCH_RUNS=N` changes the number of timed runs, default 30 after 3 warm-ups).
 
-use std::time::Instant;
+mod common;
 
 use huddle_vision::scene::{
     render_sprite, smooth_skin, Background, BackgroundPreset, BeautyScratch, Compositor, Effect,
@@ -17,24 +17,9 @@ fn runs() -> usize {
         .unwrap_or(30)
 }
 
-/// Median and min in ms over `runs` calls after 3 warm-ups.
-fn time(label: &str, mut f: impl FnMut()) {
-    for _ in 0..3 {
-        f();
-    }
-    let mut t: Vec<f64> = (0..runs())
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    println!(
-        "{label:<52} median {:>7.2} ms   min {:>7.2} ms",
-        t[t.len() / 2],
-        t[0]
-    );
+/// Median and min in ms over `runs()` calls after 3 warm-ups.
+fn time(label: &str, f: impl FnMut()) {
+    common::time(label, 3, runs(), f);
 }
 
 /// A webcam-like cut-out: noisy skin-ish colours, an upper-body ellipse of

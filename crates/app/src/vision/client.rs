@@ -56,15 +56,55 @@ pub enum VisionEvent {
     Crashed(String),
 }
 
+/// The newest frame not sent yet (a newer one replaces it and closes its bitmap),
+/// the numbering of frames, and how many were replaced.
+#[derive(Default)]
+pub(crate) struct Waiting {
+    frame: Option<(FrameRequest, ImageBitmap)>,
+    last_id: u64,
+    dropped: u64,
+}
+
+impl Waiting {
+    /// Numbers `req` (from 1) and keeps it as the frame to send next.
+    pub(crate) fn offer(&mut self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+        self.last_id += 1;
+        req.id = self.last_id;
+        if let Some((_, old)) = self.frame.replace((req, bitmap)) {
+            old.close();
+            self.dropped += 1;
+        }
+        req.id
+    }
+
+    pub(crate) fn take(&mut self) -> Option<(FrameRequest, ImageBitmap)> {
+        self.frame.take()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.frame.is_none()
+    }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some((_, bitmap)) = self.frame.take() {
+            bitmap.close();
+        }
+    }
+}
+
 struct Inner {
     worker: Worker,
     started: bool,
     /// Messages posted before the worker's wasm was listening.
     before_start: Vec<(JsValue, js_sys::Array)>,
     in_flight: Option<u64>,
-    waiting: Option<(FrameRequest, ImageBitmap)>,
-    next_id: u64,
-    dropped: u64,
+    waiting: Waiting,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -72,9 +112,6 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.worker.terminate();
-        if let Some((_, bitmap)) = self.waiting.take() {
-            bitmap.close();
-        }
     }
 }
 
@@ -215,9 +252,7 @@ impl VisionClient {
                 started: false,
                 before_start: Vec::new(),
                 in_flight: None,
-                waiting: None,
-                next_id: 1,
-                dropped: 0,
+                waiting: Waiting::default(),
                 _on_message: on_message,
                 _on_error: on_error,
             })
@@ -240,16 +275,11 @@ impl VisionClient {
 
     /// Queues a frame (the bitmap is transferred to the worker). Returns its id.
     /// If a frame is already waiting, it is replaced and its bitmap closed.
-    pub fn submit(&self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+    pub fn submit(&self, req: FrameRequest, bitmap: ImageBitmap) -> u64 {
         let mut inner = self.inner.borrow_mut();
-        req.id = inner.next_id;
-        inner.next_id += 1;
-        if let Some((_, old)) = inner.waiting.replace((req, bitmap)) {
-            old.close();
-            inner.dropped += 1;
-        }
+        let id = inner.waiting.offer(req, bitmap);
         inner.pump();
-        req.id
+        id
     }
 
     /// A frame is being processed.
@@ -259,7 +289,7 @@ impl VisionClient {
 
     /// Frames replaced before the worker got to them.
     pub fn dropped(&self) -> u64 {
-        self.inner.borrow().dropped
+        self.inner.borrow().waiting.dropped()
     }
 }
 

@@ -15,7 +15,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
-use super::client::{FrameOutput, VisionClient, VisionClientError, VisionEvent};
+use super::client::{FrameOutput, VisionClient, VisionClientError, VisionEvent, Waiting};
 use super::messages::{FrameRequest, FrameView, ModelChoice, ModelLoad, StageTimings};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,9 +40,7 @@ struct PairInner {
     faces: Option<VisionClient>,
     ready: [Option<Vec<ModelLoad>>; 2],
     in_flight: Option<InFlight>,
-    waiting: Option<(FrameRequest, ImageBitmap)>,
-    next_id: u64,
-    dropped: u64,
+    waiting: Waiting,
     /// When the frame in flight was sent, and how long frames usually take (a running
     /// mean), in ms: what [`VisionPair::wants_frame`] decides on.
     sent_at: f64,
@@ -50,14 +48,6 @@ struct PairInner {
     /// Scratch canvas that copies a frame for the second worker (a transferred
     /// bitmap can go to one worker only).
     copier: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
-}
-
-impl Drop for PairInner {
-    fn drop(&mut self) {
-        if let Some((_, bitmap)) = self.waiting.take() {
-            bitmap.close();
-        }
-    }
 }
 
 /// The person worker and the face worker, used like one [`VisionClient`].
@@ -79,9 +69,7 @@ impl VisionPair {
             faces: None,
             ready: [None, None],
             in_flight: None,
-            waiting: None,
-            next_id: 1,
-            dropped: 0,
+            waiting: Waiting::default(),
             sent_at: 0.0,
             typical_ms: 0.0,
             copier: None,
@@ -130,16 +118,11 @@ impl VisionPair {
 
     /// Queues a frame for both workers; returns its id. A frame already waiting is
     /// replaced and its bitmap closed.
-    pub fn submit(&self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+    pub fn submit(&self, req: FrameRequest, bitmap: ImageBitmap) -> u64 {
         let mut inner = self.inner.borrow_mut();
-        req.id = inner.next_id;
-        inner.next_id += 1;
-        if let Some((_, old)) = inner.waiting.replace((req, bitmap)) {
-            old.close();
-            inner.dropped += 1;
-        }
+        let id = inner.waiting.offer(req, bitmap);
         inner.pump();
-        req.id
+        id
     }
 
     /// Whether a frame captured now would be used rather than replaced: the workers
@@ -152,16 +135,16 @@ impl VisionPair {
         /// `createImageBitmap` of a video frame takes.
         const CAPTURE_LEAD_MS: f64 = 22.0;
         let inner = self.inner.borrow();
-        match (&inner.in_flight, &inner.waiting) {
-            (None, _) => true,
-            (Some(_), Some(_)) => false,
-            (Some(_), None) => now() - inner.sent_at >= inner.typical_ms - CAPTURE_LEAD_MS,
+        match &inner.in_flight {
+            None => true,
+            Some(_) if !inner.waiting.is_empty() => false,
+            Some(_) => now() - inner.sent_at >= inner.typical_ms - CAPTURE_LEAD_MS,
         }
     }
 
     /// Frames replaced before the workers got to them.
     pub fn dropped(&self) -> u64 {
-        self.inner.borrow().dropped
+        self.inner.borrow().waiting.dropped()
     }
 
     /// A frame is being processed.

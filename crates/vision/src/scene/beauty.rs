@@ -15,6 +15,7 @@
 
 use super::error::SceneResult;
 use crate::image::Rgba8Image;
+use crate::imgproc::box_filter::box_mean;
 
 /// Reusable planes for [`smooth_skin`]; grows to the largest frame seen.
 #[derive(Clone, Debug, Default)]
@@ -182,55 +183,6 @@ impl SkinTables {
         let cr = (32768 + 128 * r - 107 * g - 21 * b + 128) >> 8;
         let at = |t: &[f32; 256], v: i32| t[v.clamp(0, 255) as usize];
         at(&self.y, y) * at(&self.cb, cb) * at(&self.cr, cr)
-    }
-}
-
-/// Mean over the `(2r+1)²` window clipped to the image (border windows average
-/// fewer pixels rather than darkening).
-fn box_mean(src: &[f32], w: usize, h: usize, r: usize, tmp: &mut Vec<f32>, dst: &mut Vec<f32>) {
-    let n = w * h;
-    tmp.resize(n, 0.0);
-    dst.resize(n, 0.0);
-    for (row, out) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
-        let mut sum: f32 = row[..=r.min(w - 1)].iter().sum();
-        for (x, o) in out.iter_mut().enumerate() {
-            let lo = x.saturating_sub(r);
-            let hi = (x + r).min(w - 1);
-            *o = sum / (hi - lo + 1) as f32;
-            if x + r + 1 < w {
-                sum += row[x + r + 1];
-            }
-            if x >= r {
-                sum -= row[x - r];
-            }
-        }
-    }
-    // Vertical pass over whole rows, so the inner loop is contiguous.
-    let mut acc = vec![0.0f32; w];
-    for row in tmp.chunks_exact(w).take(r.min(h - 1) + 1) {
-        for (a, v) in acc.iter_mut().zip(row) {
-            *a += v;
-        }
-    }
-    for y in 0..h {
-        let lo = y.saturating_sub(r);
-        let hi = (y + r).min(h - 1);
-        let inv = 1.0 / (hi - lo + 1) as f32;
-        for (d, a) in dst[y * w..(y + 1) * w].iter_mut().zip(&acc) {
-            *d = a * inv;
-        }
-        if y + r + 1 < h {
-            let add = &tmp[(y + r + 1) * w..(y + r + 2) * w];
-            for (a, v) in acc.iter_mut().zip(add) {
-                *a += v;
-            }
-        }
-        if y >= r {
-            let sub = &tmp[(y - r) * w..(y - r + 1) * w];
-            for (a, v) in acc.iter_mut().zip(sub) {
-                *a -= v;
-            }
-        }
     }
 }
 
