@@ -38,3 +38,19 @@ impl From<VisionError> for SceneError {
 
 /// Shorthand for the scene module.
 pub type SceneResult<T> = std::result::Result<T, SceneError>;
+
+/// The preset in `all` whose stable id is `id` (what peers send), or `UnknownId`.
+pub(crate) fn by_id<T: Copy>(
+    all: &[T],
+    id: &str,
+    kind: &'static str,
+    id_of: impl Fn(T) -> &'static str,
+) -> SceneResult<T> {
+    all.iter()
+        .copied()
+        .find(|&item| id_of(item) == id)
+        .ok_or_else(|| SceneError::UnknownId {
+            kind,
+            id: id.to_owned(),
+        })
+}

@@ -2,7 +2,7 @@
 //! saturation, sepia) followed by one tone curve per channel. Both are baked
 //! into tables when a filter is chosen, so a frame costs table look-ups only.
 
-use super::error::{SceneError, SceneResult};
+use super::error::{by_id, SceneResult};
 use crate::image::Rgba8Image;
 
 /// The built-in looks.
@@ -64,13 +64,7 @@ impl FilterPreset {
     }
 
     pub fn from_id(id: &str) -> SceneResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.id() == id)
-            .ok_or_else(|| SceneError::UnknownId {
-                kind: "filter",
-                id: id.to_owned(),
-            })
+        by_id(&Self::ALL, id, "filter", Self::id)
     }
 }
 

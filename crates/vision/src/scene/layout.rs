@@ -18,7 +18,7 @@
 //! stacking (first = on top). Stale lists are fine: unknown keys and repeats are
 //! ignored and members missing from the list follow in join order.
 
-use super::error::{SceneError, SceneResult};
+use super::error::{by_id, SceneError, SceneResult};
 use super::region::Region;
 use super::{MemberKey, MAX_MEMBERS};
 
@@ -55,13 +55,7 @@ impl LayoutMode {
     }
 
     pub fn from_id(id: &str) -> SceneResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.id() == id)
-            .ok_or_else(|| SceneError::UnknownId {
-                kind: "layout",
-                id: id.to_owned(),
-            })
+        by_id(&Self::ALL, id, "layout", Self::id)
     }
 }
 

@@ -5,7 +5,7 @@ mod paint;
 mod presets;
 
 use super::draw::{draw_cutout, DrawScratch};
-use super::error::{SceneError, SceneResult};
+use super::error::{by_id, SceneResult};
 use super::layout::check_canvas;
 use super::placement::Placement;
 use super::region::Region;
@@ -71,13 +71,7 @@ impl BackgroundPreset {
     }
 
     pub fn from_id(id: &str) -> SceneResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.id() == id)
-            .ok_or_else(|| SceneError::UnknownId {
-                kind: "background",
-                id: id.to_owned(),
-            })
+        by_id(&Self::ALL, id, "background", Self::id)
     }
 
     fn paint(self, w: usize, h: usize) -> FloatCanvas {

@@ -8,7 +8,7 @@ mod sprites;
 
 use std::collections::BTreeSet;
 
-use super::error::{SceneError, SceneResult};
+use super::error::{by_id, SceneResult};
 use super::MemberKey;
 
 pub use anchor::{place_effect, EffectPlacement, HeadGeometry};
@@ -79,13 +79,7 @@ impl Effect {
     }
 
     pub fn from_id(id: &str) -> SceneResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|e| e.id() == id)
-            .ok_or_else(|| SceneError::UnknownId {
-                kind: "effect",
-                id: id.to_owned(),
-            })
+        by_id(&Self::ALL, id, "effect", Self::id)
     }
 
     /// Sprite height over width.
