@@ -3,7 +3,9 @@
 mod app;
 pub mod camera;
 mod components;
+pub mod compose;
 pub mod invite_link;
+pub mod live;
 mod pages;
 pub mod rtc;
 pub mod session;

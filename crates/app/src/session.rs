@@ -10,7 +10,7 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use huddle_protocol::{
     ClientMessage, Credential, DisplayName, ErrorCode, FeaturedRoom, IceServer, Invite, Member,
-    MemberId, PeerMessage, RoomId, RoomInfo, ServerMessage, PROTOCOL_VERSION,
+    MemberId, PeerMessage, RoomId, RoomInfo, SceneState, ServerMessage, PROTOCOL_VERSION,
 };
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -71,6 +71,18 @@ struct Inner {
     /// Where to go back to after the socket drops: room, name and the room's invite.
     rejoin: RefCell<Option<(RoomId, DisplayName, Invite)>>,
     failed_connects: Cell<u32>,
+    /// What the mesh sends the others: my packed cut-out stream, once it exists.
+    outgoing: RefCell<Option<MediaStream>>,
+    /// Members' eyes (camera pixels) and smiles, updated with every frame: kept
+    /// outside the reactive graph, the preview reads them as it paints.
+    heads: RefCell<BTreeMap<MemberId, Head>>,
+}
+
+/// A member's head in its own camera frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Head {
+    pub eyes: Option<[[f32; 2]; 2]>,
+    pub smile: f32,
 }
 
 #[derive(Clone, Copy)]
@@ -87,6 +99,8 @@ pub struct Session {
     pub busy: RwSignal<bool>,
     /// The room the person left with "Leave room": its page must not join it again by itself.
     pub left_room: RwSignal<Option<RoomId>>,
+    /// The room's picture settings, merged from every member's changes.
+    pub scene: RwSignal<SceneState>,
     inner: StoredValue<Rc<Inner>, LocalStorage>,
 }
 
@@ -104,6 +118,7 @@ impl Session {
             peers: RwSignal::new(BTreeMap::new()),
             busy: RwSignal::new(false),
             left_room: RwSignal::new(None),
+            scene: RwSignal::new(SceneState::default()),
             inner: StoredValue::new_local(Rc::new(Inner {
                 signaller: RefCell::new(None),
                 ice_servers: RefCell::new(Vec::new()),
@@ -111,6 +126,8 @@ impl Session {
                 mesh: RefCell::new(None),
                 rejoin: RefCell::new(None),
                 failed_connects: Cell::new(0),
+                outgoing: RefCell::new(None),
+                heads: RefCell::new(BTreeMap::new()),
             })),
         };
         session.connect();
@@ -190,6 +207,47 @@ impl Session {
         }
         self.tear_down_room();
         self.refusal.set(None);
+    }
+
+    /// Sends `stream` (my cut-out) to every member, now and to those who join later.
+    pub fn send_stream(&self, stream: Option<MediaStream>) {
+        let inner = self.inner();
+        inner.outgoing.replace(stream.clone());
+        let mesh = inner.mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.set_local_stream(stream);
+        }
+    }
+
+    /// Changes the room's picture settings (`change` gets the state and my id)
+    /// and tells every member.
+    pub fn change_scene(&self, change: impl FnOnce(&mut SceneState, MemberId)) {
+        let Some(me) = self.room.with_untracked(|r| r.as_ref().map(|r| r.me)) else {
+            return;
+        };
+        self.scene.update(|s| change(s, me));
+        let state = self.scene.get_untracked();
+        if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
+            mesh.broadcast(&PeerMessage::Scene { state });
+        }
+    }
+
+    /// Records my head and tells every member.
+    pub fn share_head(&self, eyes: Option<[[f32; 2]; 2]>, smile: f32) {
+        let Some(me) = self.room.with_untracked(|r| r.as_ref().map(|r| r.me)) else {
+            return;
+        };
+        let inner = self.inner();
+        inner.heads.borrow_mut().insert(me, Head { eyes, smile });
+        let mesh = inner.mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.broadcast(&PeerMessage::Head { eyes, smile });
+        }
+    }
+
+    /// Every member's latest head.
+    pub fn heads(&self) -> BTreeMap<MemberId, Head> {
+        self.inner().heads.borrow().clone()
     }
 
     pub fn clear_refusal(&self) {
@@ -293,6 +351,7 @@ impl Session {
                 self.remote_streams.update(|s| {
                     s.remove(&member);
                 });
+                inner.heads.borrow_mut().remove(&member);
                 self.peers.update(|p| {
                     p.remove(&member);
                 });
@@ -328,7 +387,7 @@ impl Session {
             move |to, signal| self.send(ClientMessage::Signal { to, signal }),
             move |from, event| self.on_peer_event(from, event),
         );
-        mesh.set_local_stream(self.local_stream.get_untracked());
+        mesh.set_local_stream(inner.outgoing.borrow().clone());
         for member in view.members.iter().filter(|m| m.id != me) {
             mesh.add_member(member.id);
         }
@@ -354,10 +413,8 @@ impl Session {
             let available = result.is_ok();
             match result {
                 Ok(stream) => {
-                    self.local_stream.set(Some(Clone::clone(&stream)));
-                    if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
-                        mesh.set_local_stream(Some(stream));
-                    }
+                    // The room page cuts me out of it and sends that (`send_stream`).
+                    self.local_stream.set(Some(stream));
                     self.camera.set(CameraStatus::On);
                 }
                 Err(error) => self.camera.set(CameraStatus::Unavailable(error)),
@@ -379,11 +436,24 @@ impl Session {
                     CameraStatus::Unavailable(_) => Some(false),
                     _ => None,
                 };
-                if let (Some(available), Some(mesh)) =
-                    (available, self.inner().mesh.borrow().as_ref())
-                {
-                    mesh.send_to(from, &PeerMessage::CameraState { available });
+                if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
+                    if let Some(available) = available {
+                        mesh.send_to(from, &PeerMessage::CameraState { available });
+                    }
+                    // A newcomer learns the room's look; an old hand merges mine.
+                    let state = self.scene.get_untracked();
+                    mesh.send_to(from, &PeerMessage::Scene { state });
                 }
+            }
+            PeerEvent::Message(PeerMessage::Scene { state }) => {
+                // Only a real change re-renders the controls.
+                self.scene.maybe_update(|s| s.merge(&state));
+            }
+            PeerEvent::Message(PeerMessage::Head { eyes, smile }) => {
+                self.inner()
+                    .heads
+                    .borrow_mut()
+                    .insert(from, Head { eyes, smile });
             }
             PeerEvent::Message(PeerMessage::CameraState { available }) => self.peers.update(|p| {
                 p.entry(from)
@@ -414,6 +484,9 @@ impl Session {
         self.remote_streams.set(BTreeMap::new());
         self.peers.set(BTreeMap::new());
         self.camera.set(CameraStatus::Off);
+        inner.outgoing.replace(None);
+        inner.heads.borrow_mut().clear();
+        self.scene.set(SceneState::default());
         self.room.set(None);
         self.busy.set(false);
     }

@@ -9,12 +9,14 @@ mod errors;
 mod ids;
 mod limits;
 mod peer;
+pub mod scene;
 mod signalling;
 
 pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};
 pub use limits::*;
 pub use peer::PeerMessage;
+pub use scene::{EffectTarget, MemberPose, SceneState, Stamped};
 pub use signalling::*;
 
 /// Bumped on every incompatible change of the wire format. The client sends it in

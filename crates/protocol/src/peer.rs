@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::scene::SceneState;
+
 /// Browser ↔ browser, on the reliable ordered data channel of a pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -16,5 +18,20 @@ pub enum PeerMessage {
     /// The sender's camera state changed, so the others can say why a tile is empty.
     CameraState {
         available: bool,
+    },
+    /// The sender's whole view of the room's picture settings; the receiver
+    /// merges it (see [`SceneState::merge`]). Sent on every change and to a
+    /// member whose channel just opened.
+    Scene {
+        state: SceneState,
+    },
+    /// Where the sender's head is in its own camera frame (fractions of its width
+    /// and height, as the video may arrive scaled), sent with
+    /// its cut-out frames, for head effects, auto-arrange and the smile shot.
+    Head {
+        /// Centres of the left and right eye; `None` when no face is seen.
+        eyes: Option<[[f32; 2]; 2]>,
+        /// 0 (neutral) to 1 (broad smile).
+        smile: f32,
     },
 }

@@ -11,19 +11,23 @@
 //! [`engine::Model`] trait (tract-onnx by default).
 
 pub mod composite;
+#[cfg(feature = "models")]
 pub mod engine;
 pub mod error;
 pub mod face;
 pub mod image;
 pub mod imgproc;
 pub mod scene;
+#[cfg(feature = "models")]
 pub mod segment;
 
 pub use error::{Result, VisionError};
+#[cfg(feature = "models")]
 pub use face::{
     Face, FaceDetector, FaceLandmarker, FaceTracker, FaceTrackerOptions, HeadPose,
     LandmarkModelKind,
 };
 pub use image::{BBox, Mask, Rgba8Image, RgbaView};
 pub use imgproc::guided::GuidedParams;
+#[cfg(feature = "models")]
 pub use segment::{Segmentation, Segmenter, SegmenterOptions};

@@ -3,8 +3,10 @@
 pub mod alert;
 pub mod invite_panel;
 pub mod lab_stats;
+pub mod live_stage;
 pub mod member_list;
 pub mod model_progress;
 pub mod name_field;
 pub mod password_field;
+pub mod scene_controls;
 pub mod video_tile;

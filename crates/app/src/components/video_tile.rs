@@ -12,6 +12,9 @@ pub fn VideoTile(
     #[prop(into)]
     note: Signal<Option<String>>,
     #[prop(optional)] mirrored: bool,
+    /// The stream is a packed cut-out (frame | mask): only its left half is shown.
+    #[prop(optional)]
+    packed: bool,
 ) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
@@ -30,6 +33,7 @@ pub fn VideoTile(
             <video
                 node_ref=video
                 class:mirrored=mirrored
+                class:packed=packed
                 autoplay=true
                 playsinline=true
                 prop:muted=true

@@ -6,9 +6,11 @@ use web_sys::MediaStream;
 
 use crate::components::alert::Alert;
 use crate::components::invite_panel::InvitePanel;
+use crate::components::live_stage::LiveStage;
 use crate::components::member_list::MemberList;
 use crate::components::name_field::NameField;
 use crate::components::password_field::PasswordField;
+use crate::components::scene_controls::SceneControls;
 use crate::components::video_tile::VideoTile;
 use crate::session::{CameraStatus, ConnectionState, Session};
 use crate::storage::{remember_name, remembered_name};
@@ -133,7 +135,8 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
     }
 }
 
-/// The room itself: everyone's camera, the member list and the invite.
+/// The room itself: the group picture and its settings, everyone's camera, the
+/// member list and the invite.
 #[component]
 fn InRoom() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -179,7 +182,7 @@ fn InRoom() -> impl IntoView {
                         Signal::derive_local(move || {
                             session.remote_streams.with(|s| s.get(&id).cloned())
                         });
-                    view! { <VideoTile name=name stream=stream note=remote_note(session, id) /> }
+                    view! { <VideoTile name=name stream=stream note=remote_note(session, id) packed=true /> }
                 }
             })
             .collect::<Vec<_>>()
@@ -192,7 +195,11 @@ fn InRoom() -> impl IntoView {
         </section>
         <Alert message=lost />
         <Alert message=camera_alert />
-        <section class="grid" aria-label="Cameras">{tiles}</section>
+        <div class="room-main">
+            <LiveStage />
+            <SceneControls />
+        </div>
+        <section class="grid cameras" aria-label="Cameras">{tiles}</section>
         <div class="room-side">
             <MemberList />
             <InvitePanel />

@@ -84,6 +84,9 @@ pub enum FrameView {
     Overlay,
     /// The mask as a grey image.
     Mask,
+    /// Twice as wide: the frame on the left, the mask as grey on the right (the
+    /// cut-out as it is sent to the room, see `huddle_vision::scene::packed`).
+    Packed,
 }
 
 /// One frame to process; the pixels come as the message's `bitmap`.

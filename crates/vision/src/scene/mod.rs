@@ -21,6 +21,7 @@ pub mod error;
 pub mod filter;
 pub mod harmonize;
 pub mod layout;
+pub mod packed;
 pub mod placement;
 pub mod region;
 pub mod transform;

@@ -5,6 +5,7 @@ use huddle_app::vision::messages::{
     FaceSummary, FrameRequest, FrameResult, FrameView, StageTimings,
 };
 use huddle_vision::composite::{cut_out, mask_to_grey, tint_person};
+use huddle_vision::scene::packed::pack;
 use huddle_vision::{FaceTracker, FaceTrackerOptions, RgbaView, Segmenter, VisionError};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
@@ -166,6 +167,12 @@ impl Pipeline {
             (FrameView::Mask, true) => {
                 mask_to_grey(&mut rgba, &self.mask)?;
                 Some(rgba)
+            }
+            (FrameView::Packed, true) => {
+                let mut packed = Vec::new();
+                pack(w, h, &rgba, &self.mask, &mut packed)
+                    .map_err(|e| FrameError::Read(e.to_string()))?;
+                Some(packed)
             }
             // Nothing segmented: the frame as it came.
             (_, false) => Some(rgba),

@@ -3,7 +3,9 @@
 //! the head as it moves, tilts, is scaled or mirrored.
 
 use super::Effect;
+#[cfg(feature = "models")]
 use crate::face::topology::{LEFT_EYE_INNER, LEFT_EYE_OUTER, RIGHT_EYE_INNER, RIGHT_EYE_OUTER};
+#[cfg(feature = "models")]
 use crate::face::Face;
 use crate::image::BBox;
 use crate::scene::placement::Placement;
@@ -45,6 +47,7 @@ impl HeadGeometry {
     }
 
     /// From a tracked face: eye centres from the mesh's eye corners.
+    #[cfg(feature = "models")]
     pub fn from_face(face: &Face) -> Self {
         let lm = &face.landmarks;
         let idx = [

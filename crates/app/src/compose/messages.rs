@@ -1,0 +1,94 @@
+//! What the UI thread and the compose worker say to each other.
+//!
+//! Like the vision worker's messages: a JS object `{ meta, bitmaps? }` where
+//! `meta` is JSON and the pictures ride alongside as transferables.
+
+use huddle_protocol::{MemberId, SceneState};
+use serde::{Deserialize, Serialize};
+
+/// One member's input to a frame of the group picture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComposeMember {
+    pub id: MemberId,
+    /// Index into the message's `bitmaps` of this member's packed cut-out: a
+    /// picture twice as wide as the camera frame, colour on the left half and
+    /// the person mask as grey on the right half. `None`: no picture (yet),
+    /// the worker leaves the region empty and the UI labels it.
+    pub bitmap: Option<usize>,
+    /// Eye centres in the member's camera frame (left half) pixels.
+    pub eyes: Option<[[f32; 2]; 2]>,
+}
+
+/// One frame of the group picture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComposeRequest {
+    pub id: u64,
+    pub width: u32,
+    pub height: u32,
+    pub scene: SceneState,
+    /// Join order, creator first.
+    pub members: Vec<ComposeMember>,
+}
+
+/// UI → worker.
+// Built, sent and matched once per frame, never stored: boxing the frame would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToCompose {
+    Frame(ComposeRequest),
+    /// A custom background photo (RGBA in the message's `pixels`), used while the
+    /// scene's background id is [`CUSTOM_BACKGROUND`].
+    CustomBackground {
+        width: u32,
+        height: u32,
+    },
+}
+
+/// Background id of an uploaded photo.
+pub const CUSTOM_BACKGROUND: &str = "custom";
+
+/// Where a member ended up, in picture pixels, for labels and hit-testing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlacedMember {
+    pub id: MemberId,
+    /// The member's layout region `[x, y, w, h]`.
+    pub region: [f32; 4],
+    /// Where the cut-out's frame was drawn `[x, y, w, h]`, clipped to what shows;
+    /// `None` without a picture.
+    pub drawn: Option<[f32; 4]>,
+    /// The whole frame's rectangle before clipping `[x, y, w, h]`, and whether it
+    /// is mirrored: maps a point of the member's camera frame into the picture.
+    pub frame: Option<[f32; 4]>,
+    pub mirror: bool,
+    /// Stacking: 0 is on top.
+    pub z: usize,
+}
+
+/// Time spent on one frame in the worker, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ComposeTimings {
+    /// Reading the members' pictures.
+    pub read: f64,
+    /// Background, members, filter, beauty and effects.
+    pub paint: f64,
+    pub total: f64,
+}
+
+/// Worker → UI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromCompose {
+    Started,
+    /// The picture is the message's `bitmap` (an ImageBitmap, `width × height`).
+    Frame {
+        id: u64,
+        members: Vec<PlacedMember>,
+        timings: ComposeTimings,
+    },
+    Failed {
+        id: u64,
+        message: String,
+    },
+}

@@ -1,0 +1,6 @@
+//! The room's live picture in the browser: my cut-out going out ([`sender`]) and
+//! everyone's cut-outs composed into one preview ([`preview`]).
+
+pub mod dom;
+pub mod preview;
+pub mod sender;

@@ -1,0 +1,311 @@
+//! My cut-out for the room: the camera goes through the vision workers, and each
+//! result (frame and mask side by side, see `huddle_vision::scene::packed`) is
+//! painted on a canvas whose stream the mesh sends to every member. The same
+//! canvas is my own picture in my preview, so everyone composes the same pixels.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use huddle_vision::face::topology::{
+    LEFT_EYE_INNER, LEFT_EYE_OUTER, RIGHT_EYE_INNER, RIGHT_EYE_OUTER,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, ImageBitmap, ImageData,
+    MediaStream,
+};
+
+use super::dom::{animation_loop, context_2d, create};
+use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
+use crate::vision::messages::{
+    FrameRequest, FrameView, LandmarkModel, ModelChoice, SegmentationModel,
+};
+use crate::vision::pair::VisionPair;
+
+/// What the room shows about my cut-out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SenderEvent {
+    /// Model download progress.
+    Loading {
+        file: String,
+        loaded: u64,
+        total: Option<u64>,
+    },
+    Ready,
+    /// The vision workers could not start or load; the sentence is for the person.
+    Failed(String),
+    /// Where my eyes are (fractions of the frame's width and height, so they hold
+    /// however the video is scaled on the way) and how much I smile, per frame.
+    Head {
+        eyes: Option<[[f32; 2]; 2]>,
+        smile: f32,
+    },
+}
+
+/// Frames per second asked of the canvas stream (the camera's rate).
+const STREAM_FPS: f64 = 30.0;
+
+struct State {
+    ready: Cell<bool>,
+    capturing: Cell<bool>,
+    last_video_time: Cell<f64>,
+    alive: Cell<bool>,
+    frames: Cell<u64>,
+}
+
+pub struct CutoutSender {
+    video: HtmlVideoElement,
+    canvas: HtmlCanvasElement,
+    stream: MediaStream,
+    state: Rc<State>,
+    // Kept for the workers' lifetime: dropping it ends them.
+    _pair: Rc<RefCell<Option<VisionPair>>>,
+}
+
+impl CutoutSender {
+    /// Starts cutting out `camera`; `on_event` hears progress and my head.
+    pub fn start(
+        camera: &MediaStream,
+        on_event: impl Fn(SenderEvent) + 'static,
+    ) -> Result<Self, JsValue> {
+        let video: HtmlVideoElement = create("video")?;
+        video.set_muted(true);
+        video.set_autoplay(true);
+        let _ = video.set_attribute("playsinline", "");
+        video.set_src_object(Some(camera));
+        let _ = video.play();
+
+        let canvas: HtmlCanvasElement = create("canvas")?;
+        // Small until the first frame says the camera's size.
+        canvas.set_width(2);
+        canvas.set_height(2);
+        let ctx = context_2d(&canvas)?;
+        let stream = canvas.capture_stream_with_frame_request_rate(STREAM_FPS)?;
+
+        let state = Rc::new(State {
+            ready: Cell::new(false),
+            capturing: Cell::new(false),
+            last_video_time: Cell::new(-1.0),
+            alive: Cell::new(true),
+            frames: Cell::new(0),
+        });
+        let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
+        let pair_slot: Rc<RefCell<Option<VisionPair>>> = Rc::default();
+
+        let handler = {
+            let state = state.clone();
+            let on_event = on_event.clone();
+            let canvas = canvas.clone();
+            let ctx = ctx.clone();
+            move |ev: VisionEvent| match ev {
+                VisionEvent::Progress {
+                    file,
+                    loaded,
+                    total,
+                } => on_event(SenderEvent::Loading {
+                    file,
+                    loaded,
+                    total,
+                }),
+                VisionEvent::Ready(_) => {
+                    state.ready.set(true);
+                    on_event(SenderEvent::Ready);
+                }
+                VisionEvent::LoadFailed(m) | VisionEvent::Crashed(m) => {
+                    state.ready.set(false);
+                    on_event(SenderEvent::Failed(m));
+                }
+                VisionEvent::Frame(out) => {
+                    if state.alive.get() {
+                        state.frames.set(state.frames.get() + 1);
+                        let _ = paint(&canvas, &ctx, &out);
+                        on_event(head_of(&out));
+                    }
+                }
+                // A bad frame is skipped; the next one is on its way.
+                VisionEvent::FrameFailed { .. } => {}
+            }
+        };
+        let pair = VisionPair::spawn(WORKER_URL, handler)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        pair.load(
+            MODELS_URL,
+            ModelChoice {
+                segmentation: Some(SegmentationModel::Landscape),
+                landmarks: Some(LandmarkModel::Fast),
+            },
+        );
+        pair_slot.replace(Some(pair));
+
+        let tick_state = state.clone();
+        let tick_video = video.clone();
+        let tick_pair = pair_slot.clone();
+        let tick_canvas = canvas.clone();
+        animation_loop(move || {
+            if !tick_state.alive.get() {
+                return false;
+            }
+            if tick_state.ready.get() {
+                capture(&tick_state, &tick_video, &tick_pair);
+            } else {
+                // Until the mask is ready the others see my camera in my tile, and
+                // nobody in my place in the picture (an all-background mask).
+                let _ = paint_unmasked(&tick_canvas, &ctx, &tick_video);
+            }
+            true
+        });
+
+        Ok(Self {
+            video,
+            canvas,
+            stream,
+            state,
+            _pair: pair_slot,
+        })
+    }
+
+    /// The stream of packed frames to send to the room.
+    pub fn stream(&self) -> &MediaStream {
+        &self.stream
+    }
+
+    /// The packed picture, for my own place in the preview.
+    pub fn canvas(&self) -> &HtmlCanvasElement {
+        &self.canvas
+    }
+
+    /// A packed frame has been painted.
+    pub fn has_picture(&self) -> bool {
+        self.state.frames.get() > 0
+    }
+}
+
+impl Drop for CutoutSender {
+    fn drop(&mut self) {
+        self.state.alive.set(false);
+        for track in self.stream.get_tracks().iter() {
+            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+                track.stop();
+            }
+        }
+        self.video.set_src_object(None);
+    }
+}
+
+/// Sends the newest camera frame to the workers when they want one.
+fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option<VisionPair>>>) {
+    let t = video.current_time();
+    let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
+    if state.capturing.get()
+        || video.ready_state() < 2
+        || t == state.last_video_time.get()
+        || !wanted
+    {
+        return;
+    }
+    let Some(Ok(promise)) =
+        web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(video))
+    else {
+        return;
+    };
+    state.capturing.set(true);
+    state.last_video_time.set(t);
+    let state = state.clone();
+    let pair = pair.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let bitmap = JsFuture::from(promise).await;
+        state.capturing.set(false);
+        let Ok(bitmap) = bitmap else {
+            return;
+        };
+        let bitmap: ImageBitmap = bitmap.unchecked_into();
+        match pair.borrow().as_ref() {
+            Some(p) if state.alive.get() => {
+                p.submit(
+                    FrameRequest {
+                        id: 0,
+                        segment: true,
+                        faces: true,
+                        view: FrameView::Packed,
+                        still: false,
+                    },
+                    bitmap,
+                );
+            }
+            _ => bitmap.close(),
+        }
+    });
+}
+
+/// The plain camera frame with an empty mask.
+fn paint_unmasked(
+    canvas: &HtmlCanvasElement,
+    ctx: &CanvasRenderingContext2d,
+    video: &HtmlVideoElement,
+) -> Result<(), JsValue> {
+    let (w, h) = (video.video_width(), video.video_height());
+    if video.ready_state() < 2 || w == 0 || h == 0 {
+        return Ok(());
+    }
+    if canvas.width() != 2 * w || canvas.height() != h {
+        canvas.set_width(2 * w);
+        canvas.set_height(h);
+    }
+    ctx.draw_image_with_html_video_element(video, 0.0, 0.0)?;
+    ctx.set_fill_style_str("#000");
+    ctx.fill_rect(f64::from(w), 0.0, f64::from(w), f64::from(h));
+    Ok(())
+}
+
+/// Puts a packed result on the outgoing canvas.
+fn paint(
+    canvas: &HtmlCanvasElement,
+    ctx: &CanvasRenderingContext2d,
+    out: &FrameOutput,
+) -> Result<(), JsValue> {
+    let Some(pixels) = &out.image else {
+        return Ok(());
+    };
+    let (w, h) = (out.result.width * 2, out.result.height);
+    if pixels.length() != w * h * 4 {
+        return Ok(());
+    }
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let data = ImageData::new_with_js_u8_clamped_array_and_sh(pixels, w, h)?;
+    ctx.put_image_data(&data, 0.0, 0.0)
+}
+
+/// The first face's eye centres (from the mesh's eye corners) and smile.
+fn head_of(out: &FrameOutput) -> SenderEvent {
+    let Some(face) = out.result.faces.first() else {
+        return SenderEvent::Head {
+            eyes: None,
+            smile: 0.0,
+        };
+    };
+    let (w, h) = (
+        out.result.width.max(1) as f32,
+        out.result.height.max(1) as f32,
+    );
+    let point = |i: usize| {
+        out.landmarks
+            .get(i * 3..i * 3 + 2)
+            .map(|p| [p[0] / w, p[1] / h])
+    };
+    let mid = |a: usize, b: usize| -> Option<[f32; 2]> {
+        let (pa, pb) = (point(a)?, point(b)?);
+        Some([(pa[0] + pb[0]) * 0.5, (pa[1] + pb[1]) * 0.5])
+    };
+    let eyes = mid(LEFT_EYE_OUTER, LEFT_EYE_INNER)
+        .zip(mid(RIGHT_EYE_INNER, RIGHT_EYE_OUTER))
+        .map(|(l, r)| [l, r]);
+    SenderEvent::Head {
+        eyes,
+        smile: face.smile,
+    }
+}

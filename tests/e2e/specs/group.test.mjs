@@ -1,0 +1,135 @@
+// The group picture: three browsers, three people (astronaut, Grace Hopper, the suit portrait),
+// one live preview on each with everyone at their place, room-wide background and filter,
+// grid and same-screen, an effect on "only me", and a member leaving.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { e2e, launchMember, cameraFile, waitUntil, RESULTS_DIR } from '../lib/harness.mjs';
+import { createRoom, joinRoom, waitForMembers, step } from '../lib/app.mjs';
+import {
+  previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
+} from '../lib/picture.mjs';
+
+const T = { timeout: 420_000 };
+const PEOPLE = [
+  { name: 'Ann', photo: 'astronaut.png' },
+  { name: 'Grace', photo: 'grace_hopper.jpg' },
+  { name: 'Sam', photo: 'portrait_man_upper_body_suit.jpg' },
+];
+const PAPER = [244, 241, 234];
+const CHARCOAL = [38, 40, 46];
+
+async function choose(page, label, value) {
+  await step(`choosing ${value} as "${label}"`, () =>
+    page.getByLabel(label, { exact: true }).selectOption(value));
+}
+
+/** Waits until every page's picture is mostly `rgb` around the people. */
+async function waitForBackground(pages, rgb, what, share) {
+  for (const p of pages) {
+    await waitUntil(`the ${what} background on ${p.url()} (over ${share * 100} % of it)`, async () =>
+      (await shareOfColour(p, rgb)) > share, { ms: 20_000, every: 250 });
+  }
+}
+
+/** Checks each person's silhouette on every page, with snapshots on paper and charcoal. */
+async function checkEveryoneInPlace(t, pages, chooser, mode) {
+  // Same-screen people fill most of the picture; around them is less background.
+  const share = mode === 'grid' ? 0.25 : 0.05;
+  await choose(chooser, 'Background', 'paper');
+  await waitForBackground(pages, PAPER, 'paper', share);
+  for (const p of pages) await snapshot(p, `${mode}-paper`);
+  await choose(chooser, 'Background', 'charcoal');
+  await waitForBackground(pages, CHARCOAL, 'charcoal', share);
+  for (const p of pages) await snapshot(p, `${mode}-charcoal`);
+  for (const [i, p] of pages.entries()) {
+    const { members } = await previewState(p);
+    assert.equal(members.length, 3, `${mode}: three members placed on ${PEOPLE[i].name}'s page`);
+    for (const [j, person] of PEOPLE.entries()) {
+      const m = members[j];
+      assert.ok(m.drawn && m.frame, `${mode}: ${person.name} is drawn on ${PEOPLE[i].name}'s page`);
+      // Members above this one (smaller z) may cover it where places overlap.
+      const hidden = members.filter((o) => o.z < m.z && o.drawn).map((o) => o.drawn);
+      const others = members.filter((o) => o !== m && o.drawn).map((o) => o.drawn);
+      const r = await silhouetteMatch(p, person.photo, m,
+        { snapA: `${mode}-paper`, snapB: `${mode}-charcoal`, bgA: PAPER, bgB: CHARCOAL, hidden, others });
+      const { debug, ...numbers } = r;
+      if (process.env.E2E_DEBUG_PICTURES) {
+        writeFileSync(path.join(RESULTS_DIR, `${mode}-${person.name}-on-${PEOPLE[i].name}.png`),
+          Buffer.from(debug.split(',')[1], 'base64'));
+      }
+      t.diagnostic(`${mode}: ${person.name} on ${PEOPLE[i].name}'s page: ${JSON.stringify(numbers)}`);
+      assert.ok(r.points > 500, `${mode}: enough of ${person.name}'s place to judge (${r.points})`);
+      assert.ok(r.recall > 0.8, `${mode}: ${person.name}'s person pixels are there (recall ${r.recall.toFixed(3)})`);
+      // In same-screen the middle member may share all of its place with its neighbours.
+      if (r.alone > 2000) {
+        assert.ok(r.iou > 0.7, `${mode}: ${person.name}'s silhouette matches the mask (IoU ${r.iou.toFixed(3)})`);
+      }
+    }
+  }
+}
+
+test('three members see one live picture with everyone at their place, styled for all', T, e2e(async (t, rec) => {
+  const members = [];
+  for (const p of PEOPLE) members.push(await launchMember({ recorder: rec, y4m: cameraFile(p.photo) }));
+  const pages = members.map((m) => m.page);
+  const id = await createRoom(pages[0], rec.url, { name: PEOPLE[0].name, limit: 3 });
+  for (const [i, p] of pages.entries()) {
+    if (i > 0) await joinRoom(p, `${rec.url}/room/${id}`, { name: PEOPLE[i].name });
+  }
+  for (const p of pages) await waitForMembers(p, PEOPLE.map((x) => x.name));
+  for (const p of pages) {
+    const s = await waitForEveryone(p, 3);
+    t.diagnostic(`preview on ${p.url()}: ${s.fps} fps, ${JSON.stringify(s.members.map((m) => m.region))}`);
+  }
+
+  // Grid: three cells that do not overlap, in join order.
+  const grid = (await previewState(pages[1])).members;
+  assert.deepEqual(grid.map((m) => m.id), [...grid.map((m) => m.id)].sort((a, b) => a - b),
+    'grid cells in join order');
+  for (const [i, a] of grid.entries()) {
+    for (const b of grid.slice(i + 1)) {
+      const overlap = a.region[0] < b.region[0] + b.region[2] && b.region[0] < a.region[0] + a.region[2] &&
+        a.region[1] < b.region[1] + b.region[3] && b.region[1] < a.region[1] + a.region[3];
+      assert.ok(!overlap, `grid cells must not overlap: ${JSON.stringify([a.region, b.region])}`);
+    }
+  }
+  // The background is chosen by Grace and Sam; everyone sees it.
+  await checkEveryoneInPlace(t, pages, pages[1], 'grid');
+
+  // Same screen, chosen by Sam: overlapping places, the creator on top.
+  await step('clicking "Same screen"', () =>
+    pages[2].getByRole('button', { name: 'Same screen', exact: true }).click());
+  for (const p of pages) {
+    await waitUntil(`same-screen places on ${p.url()}`, async () => {
+      const { members: m } = await previewState(p);
+      return m.length === 3 && m[0].region[2] > 300 && m[0].region[0] < m[1].region[0] &&
+        m[1].region[0] < m[0].region[0] + m[0].region[2];
+    }, { ms: 15_000 });
+    const pressed = await p.getByRole('button', { name: 'Same screen', exact: true }).getAttribute('aria-pressed');
+    assert.equal(pressed, 'true', '"Same screen" shows as pressed on every page');
+  }
+  const same = (await previewState(pages[0])).members;
+  assert.deepEqual(same.map((m) => m.z), [0, 1, 2], 'the earlier joiner is on top');
+  await checkEveryoneInPlace(t, pages, pages[2], 'same-screen');
+
+  // A filter chosen by Ann turns every page grey.
+  const before = await meanSaturation(pages[1]);
+  await choose(pages[0], 'Filter', 'mono');
+  for (const p of pages) {
+    await waitUntil(`the mono filter on ${p.url()}`, async () => (await meanSaturation(p)) < 3,
+      { ms: 15_000 });
+  }
+  t.diagnostic(`mean saturation before mono ${before.toFixed(1)}`);
+  assert.ok(before > 5, 'the picture had colour before the filter');
+  await choose(pages[0], 'Filter', 'none');
+  for (const p of pages) {
+    await waitUntil(`colour back on ${p.url()}`, async () => (await meanSaturation(p)) > 5, { ms: 15_000 });
+  }
+
+  // Sam leaves: the others' previews go on with two.
+  await step('Sam clicks "Leave room"', () =>
+    pages[2].getByRole('button', { name: 'Leave room', exact: true }).click());
+  for (const p of pages.slice(0, 2)) await waitForEveryone(p, 2, 30_000);
+}));
