@@ -76,7 +76,18 @@ struct Inner {
     /// Members' eyes (camera pixels) and smiles, updated with every frame: kept
     /// outside the reactive graph, the preview reads them as it paints.
     heads: RefCell<BTreeMap<MemberId, Head>>,
+    /// Who hears shutter messages and photo chunks (the room's picture).
+    shot_listener: RefCell<Option<ShotListener>>,
 }
+
+/// A shutter message or a photo chunk from another member.
+#[derive(Debug, Clone)]
+pub enum ShotEvent {
+    Shoot { shot: u64, countdown_s: u8 },
+    Bytes(Vec<u8>),
+}
+
+type ShotListener = Rc<dyn Fn(MemberId, ShotEvent)>;
 
 /// A member's head in its own camera frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,6 +139,7 @@ impl Session {
                 failed_connects: Cell::new(0),
                 outgoing: RefCell::new(None),
                 heads: RefCell::new(BTreeMap::new()),
+                shot_listener: RefCell::new(None),
             })),
         };
         session.connect();
@@ -242,6 +254,36 @@ impl Session {
         let mesh = inner.mesh.borrow().clone();
         if let Some(mesh) = mesh {
             mesh.broadcast(&PeerMessage::Head { eyes, smile });
+        }
+    }
+
+    /// Hands shutter messages and photo chunks to `listener` (`None` stops).
+    pub fn listen_for_shots(&self, listener: Option<ShotListener>) {
+        self.inner().shot_listener.replace(listener);
+    }
+
+    /// Tells every member to take shot `shot` in `countdown_s` seconds.
+    pub fn announce_shot(&self, shot: u64, countdown_s: u8) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.broadcast(&PeerMessage::Shoot { shot, countdown_s });
+        }
+    }
+
+    /// Sends binary chunks to every member.
+    pub fn broadcast_chunks(&self, chunks: &[Vec<u8>]) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            for chunk in chunks {
+                mesh.broadcast_bytes(chunk);
+            }
+        }
+    }
+
+    fn tell_shot_listener(&self, from: MemberId, event: ShotEvent) {
+        let listener = self.inner().shot_listener.borrow().clone();
+        if let Some(listener) = listener {
+            listener(from, event);
         }
     }
 
@@ -463,6 +505,10 @@ impl Session {
                     })
                     .camera = Some(available);
             }),
+            PeerEvent::Message(PeerMessage::Shoot { shot, countdown_s }) => {
+                self.tell_shot_listener(from, ShotEvent::Shoot { shot, countdown_s })
+            }
+            PeerEvent::Bytes(bytes) => self.tell_shot_listener(from, ShotEvent::Bytes(bytes)),
             PeerEvent::Message(_) => {}
             PeerEvent::State(link) => self.peers.update(|p| {
                 p.entry(from)

@@ -5,6 +5,7 @@
 //! tagged by `"type"`. Messages between browsers on a data channel are
 //! [`PeerMessage`]s. `docs/protocol.md` describes each one.
 
+pub mod chunks;
 mod errors;
 mod ids;
 mod limits;

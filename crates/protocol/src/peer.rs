@@ -25,6 +25,13 @@ pub enum PeerMessage {
     Scene {
         state: SceneState,
     },
+    /// Take a photo: every member sends its full-resolution cut-out for shot
+    /// `shot` (binary chunks, see [`crate::chunks`], transfer id = `shot`)
+    /// `countdown_s` seconds after this arrives; the shooter counts from sending.
+    Shoot {
+        shot: u64,
+        countdown_s: u8,
+    },
     /// Where the sender's head is in its own camera frame (fractions of its width
     /// and height, as the video may arrive scaled), sent with
     /// its cut-out frames, for head effects, auto-arrange and the smile shot.

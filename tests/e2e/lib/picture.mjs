@@ -36,6 +36,22 @@ export async function snapshot(page, name) {
   }, name);
 }
 
+export const photos = (page) => page.getByRole('img', { name: 'Photo', exact: true });
+
+/** Keeps a copy of the `nth` photo's pixels (at its natural size) under `name`; returns its size. */
+export async function snapshotPhoto(page, nth, name) {
+  return photos(page).nth(nth).evaluate(async (img, name) => {
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(img, 0, 0);
+    window.__snaps = window.__snaps || {};
+    window.__snaps[name] = g.getImageData(0, 0, c.width, c.height).data.slice();
+    return [c.width, c.height];
+  }, name);
+}
+
 /** Share of the preview's pixels within `tol` (sum of channel differences) of `rgb`. */
 export async function shareOfColour(page, rgb, tol = 24) {
   return preview(page).evaluate((c, [rgb, tol]) => {
@@ -78,10 +94,12 @@ const MASKS = {
  * Returns { iou, recall, points, alone }: recall = share of the mask's person points seen as
  * person; `alone` = points judged for the IoU.
  */
-export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, bgB, hidden = [], others = [] }) {
+export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, bgB, hidden = [], others = [], size } = {}) {
   const mask = readFileSync(path.join(ROOT, MASKS[photo])).toString('base64');
   return preview(page).evaluate(async (c, args) => {
     const { mask, member, snapA, snapB, bgA, bgB, hidden, others } = args;
+    // The snapshots' size: the preview's, or a photo's.
+    const [SW, SH] = args.size || [c.width, c.height];
     const inside = (rects, x, y) => rects.some(([hx, hy, hw, hh]) => x >= hx && x < hx + hw && y >= hy && y < hy + hh);
     const img = new Image();
     img.src = `data:image/png;base64,${mask}`;
@@ -112,12 +130,12 @@ export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, 
     const [cx0, cy0, cw, ch] = member.drawn;
     let inter = 0, union = 0, maskOn = 0, seen = 0, points = 0, alone = 0;
     const dbg = document.createElement('canvas');
-    dbg.width = c.width; dbg.height = c.height;
+    dbg.width = SW; dbg.height = SH;
     const dg = dbg.getContext('2d');
-    const dd = dg.createImageData(c.width, c.height);
+    const dd = dg.createImageData(SW, SH);
     for (let y = Math.ceil(cy0); y < cy0 + ch; y += 2) {
       for (let x = Math.ceil(cx0); x < cx0 + cw; x += 2) {
-        if (x < 0 || y < 0 || x >= c.width || y >= c.height) continue;
+        if (x < 0 || y < 0 || x >= SW || y >= SH) continue;
         if (inside(hidden, x, y)) continue;
         let u = (x - fx0) / fw;
         if (member.mirror) u = 1 - u;
@@ -126,12 +144,12 @@ export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, 
         // Skip the soft edge of the mask: the video moves it by a few pixels.
         if (m > 40 && m < 215) continue;
         const expected = m >= 215;
-        const i = (y * c.width + x) * 4;
+        const i = (y * SW + x) * 4;
         const near = (d, rgb) => Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) <= 60;
         // Background shows the first backdrop in one snapshot and the second in the other.
         const observed = !(near(a, bgA) && near(b, bgB));
         points++;
-        const k = (y * c.width + x) * 4;
+        const k = (y * SW + x) * 4;
         dd.data[k] = expected ? 255 : 0; dd.data[k + 1] = observed ? 255 : 0; dd.data[k + 3] = 255;
         if (expected) { maskOn++; if (observed) seen++; }
         // Where another member's picture overlaps, their person counts as observed too:
@@ -146,5 +164,5 @@ export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, 
     dg.putImageData(dd, 0, 0);
     return { iou: union ? inter / union : 0, recall: maskOn ? seen / maskOn : 0, points, alone,
       debug: dbg.toDataURL() };
-  }, { mask, member, snapA, snapB, bgA, bgB, hidden, others });
+  }, { mask, member, snapA, snapB, bgA, bgB, hidden, others, size });
 }

@@ -9,6 +9,7 @@ import { e2e, launchMember, cameraFile, waitUntil, RESULTS_DIR } from '../lib/ha
 import { createRoom, joinRoom, waitForMembers, step } from '../lib/app.mjs';
 import {
   previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
+  photos, snapshotPhoto,
 } from '../lib/picture.mjs';
 
 const T = { timeout: 420_000 };
@@ -126,6 +127,53 @@ test('three members see one live picture with everyone at their place, styled fo
   await choose(pages[0], 'Filter', 'none');
   for (const p of pages) {
     await waitUntil(`colour back on ${p.url()}`, async () => (await meanSaturation(p)) > 5, { ms: 15_000 });
+  }
+
+  // Back to the grid; Grace shoots on charcoal, then Ann shoots a burst on paper.
+  await step('clicking "Grid"', () => pages[0].getByRole('button', { name: 'Grid', exact: true }).click());
+  for (const p of pages) {
+    await waitUntil(`grid places on ${p.url()}`, async () => {
+      const { members: m } = await previewState(p);
+      return m.length === 3 && m[0].region[2] === 400 && m[2].region[1] === 225;
+    }, { ms: 15_000 });
+  }
+  const gridPlaces = (await previewState(pages[0])).members;
+  await step('Grace clicks "Shoot"', () => pages[1].getByRole('button', { name: 'Shoot', exact: true }).click());
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`the photo on ${PEOPLE[i].name}'s page`, async () => (await photos(p).count()) === 1,
+      { ms: 30_000 });
+    const size = await snapshotPhoto(p, 0, 'shot-charcoal');
+    assert.deepEqual(size, [1920, 1080], `the photo on ${PEOPLE[i].name}'s page is full HD`);
+    const save = p.getByRole('link', { name: 'Save photo', exact: true });
+    assert.equal(await save.count(), 1, 'the photo can be saved');
+    assert.match(await save.getAttribute('download'), /\.png$/, 'saved as PNG');
+  }
+  await choose(pages[2], 'Background', 'paper');
+  await waitForBackground(pages, PAPER, 'paper', 0.25);
+  await step('Ann clicks "Burst"', () => pages[0].getByRole('button', { name: 'Burst', exact: true }).click());
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`the burst's 3 photos on ${PEOPLE[i].name}'s page`,
+      async () => (await photos(p).count()) === 4, { ms: 40_000 });
+    // Newest first: the last photo of the burst, on paper.
+    await snapshotPhoto(p, 0, 'shot-paper');
+    const scale = 1920 / 800;
+    const up = (r) => r && r.map((v) => v * scale);
+    for (const [j, person] of PEOPLE.entries()) {
+      const m = gridPlaces[j];
+      const placed = { ...m, frame: up(m.frame), drawn: up(m.drawn) };
+      const others = gridPlaces.filter((o) => o !== m).map((o) => up(o.drawn));
+      const r = await silhouetteMatch(p, person.photo, placed, {
+        snapA: 'shot-paper', snapB: 'shot-charcoal', bgA: PAPER, bgB: CHARCOAL, others, size: [1920, 1080],
+      });
+      const { debug, ...numbers } = r;
+      if (process.env.E2E_DEBUG_PICTURES) {
+        writeFileSync(path.join(RESULTS_DIR, `photo-${person.name}-on-${PEOPLE[i].name}.png`),
+          Buffer.from(debug.split(',')[1], 'base64'));
+      }
+      t.diagnostic(`photo: ${person.name} on ${PEOPLE[i].name}'s page: ${JSON.stringify(numbers)}`);
+      assert.ok(r.recall > 0.8 && r.iou > 0.7,
+        `the photo shows ${person.name} at their place (recall ${r.recall.toFixed(3)}, IoU ${r.iou.toFixed(3)})`);
+    }
   }
 
   // Sam leaves: the others' previews go on with two.

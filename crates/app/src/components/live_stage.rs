@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::sender::{CutoutSender, SenderEvent};
+use crate::live::shots::{Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
 
 #[component]
@@ -20,6 +21,20 @@ pub fn LiveStage() -> impl IntoView {
     let load = RwSignal::new(LoadState::default());
     let sender = StoredValue::new_local(None::<CutoutSender>);
     let preview = StoredValue::new_local(None::<LivePreview>);
+    let album = RwSignal::new(Vec::<Photo>::new());
+    let shot_status = RwSignal::new(ShotStatus::default());
+    let countdown_s = RwSignal::new(0u8);
+    // My full-resolution cut-out for a shot: the packed canvas the sender paints.
+    let my_canvas = move || {
+        sender
+            .try_with_value(|s| {
+                s.as_ref()
+                    .filter(|s| s.has_picture())
+                    .map(|s| s.canvas().clone())
+            })
+            .flatten()
+    };
+    let shots = StoredValue::new_local(Shots::start(session, my_canvas, album, shot_status));
 
     // My cut-out: starts when the camera does, and is what the mesh sends.
     Effect::new(move |_| {
@@ -73,16 +88,7 @@ pub fn LiveStage() -> impl IntoView {
                 eyes,
             })
         };
-        let mine = move || {
-            sender
-                .try_with_value(|s| {
-                    s.as_ref()
-                        .filter(|s| s.has_picture())
-                        .map(|s| s.canvas().clone())
-                })
-                .flatten()
-        };
-        match LivePreview::start(canvas, room, mine, move |s| status.set(s)) {
+        match LivePreview::start(canvas, room, my_canvas, move |s| status.set(s)) {
             Ok(p) => preview.set_value(Some(p)),
             Err(e) => status.set(PreviewStatus {
                 problem: Some(format!("The live preview could not start: {e:?}")),
@@ -109,9 +115,38 @@ pub fn LiveStage() -> impl IntoView {
     });
 
     on_cleanup(move || {
+        shots.with_value(Shots::stop);
+        for photo in album.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&photo.url);
+        }
         preview.set_value(None);
         sender.set_value(None);
     });
+    let shoot = move |_| shots.with_value(|s| s.shoot(countdown_s.get_untracked()));
+    let burst = move |_| shots.with_value(|s| s.burst(countdown_s.get_untracked()));
+    let photos = move || {
+        album
+            .get()
+            .into_iter()
+            .rev()
+            .map(|p| {
+                let name = format!("huddle-{}.png", p.shot);
+                view! {
+                    <figure class="photo">
+                        <img src=p.url.clone() alt="Photo" width=p.width height=p.height />
+                        <a class="button" href=p.url download=name>"Save photo"</a>
+                    </figure>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let shot_note = move || {
+        shot_status.with(|s| {
+            s.receiving.map(|(have, want)| {
+                format!("Putting the photo together: {have} of {want} pictures in…")
+            })
+        })
+    };
 
     let labels = move || {
         let names = session.room.with(|r| {
@@ -168,7 +203,33 @@ pub fn LiveStage() -> impl IntoView {
                     data-members=placed
                 ></canvas>
                 <div class="stage-names" aria-hidden="true">{labels}</div>
+                {move || shot_status.with(|s| s.countdown).map(|n| view! {
+                    <div class="countdown" role="timer" aria-live="assertive">{n}</div>
+                })}
             </div>
+            <div class="shutter-bar">
+                <div class="field">
+                    <label for="shot-countdown">"Countdown"</label>
+                    <select id="shot-countdown" on:change=move |ev| {
+                        countdown_s.set(event_target_value(&ev).parse().unwrap_or(0))
+                    }>
+                        <option value="0">"Off"</option>
+                        <option value="3">"3 s"</option>
+                        <option value="5">"5 s"</option>
+                        <option value="10">"10 s"</option>
+                    </select>
+                </div>
+                <button type="button" class="button primary shutter" on:click=shoot
+                    disabled=move || shot_status.with(|s| s.countdown.is_some())>"Shoot"</button>
+                <button type="button" class="button" on:click=burst
+                    title=format!("{BURST_SHOTS} photos in a row")
+                    disabled=move || shot_status.with(|s| s.countdown.is_some())>"Burst"</button>
+            </div>
+            <p class="status" role="status" aria-live="polite">{shot_note}</p>
+            {move || shot_status.with(|s| s.problem.clone()).map(|text| view! {
+                <p class="alert" role="alert">{text}</p>
+            })}
+            <section class="album" aria-label="Photos">{photos}</section>
         </section>
     }
 }

@@ -4,3 +4,4 @@
 pub mod dom;
 pub mod preview;
 pub mod sender;
+pub mod shots;

@@ -100,6 +100,13 @@ impl Mesh {
             .is_some_and(|l| l.send(message))
     }
 
+    /// Sends one binary message to every member whose channel is open.
+    pub fn broadcast_bytes(&self, bytes: &[u8]) {
+        for link in self.links.borrow().values() {
+            link.send_bytes(bytes);
+        }
+    }
+
     pub fn broadcast(&self, message: &PeerMessage) {
         for link in self.links.borrow().values() {
             link.send(message);

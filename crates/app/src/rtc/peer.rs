@@ -16,8 +16,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
     MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
-    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceConnectionState,
-    RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
+    RtcDataChannelInit, RtcDataChannelState, RtcDataChannelType, RtcIceCandidateInit,
+    RtcIceConnectionState, RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
     RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
 };
 
@@ -36,6 +36,8 @@ pub enum PeerEvent {
     /// The data channel opened: the link is usable for room messages.
     ChannelOpen,
     Message(PeerMessage),
+    /// A binary message (pictures in chunks; see `crate::live::shot_transfer`).
+    Bytes(Vec<u8>),
     State(LinkState),
 }
 
@@ -178,6 +180,11 @@ impl PeerLink {
         send_on(&self.inner, message)
     }
 
+    /// Sends one binary message (keep it at most 16 KiB: every browser takes that).
+    pub fn send_bytes(&self, bytes: &[u8]) -> bool {
+        send_bytes_on(&self.inner, bytes)
+    }
+
     pub fn is_open(&self) -> bool {
         self.inner
             .connection
@@ -237,6 +244,16 @@ fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or_default()
+}
+
+fn send_bytes_on(inner: &Inner, bytes: &[u8]) -> bool {
+    inner.connection.borrow().as_ref().is_some_and(|c| {
+        c.channel_open()
+            && c.channel
+                .borrow()
+                .as_ref()
+                .is_some_and(|ch| ch.send_with_u8_array(bytes).is_ok())
+    })
 }
 
 fn send_on(inner: &Inner, message: &PeerMessage) -> bool {
@@ -389,6 +406,7 @@ fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
     init.set_id(0);
     init.set_ordered(true);
     let channel = pc.create_data_channel_with_data_channel_dict("room", &init);
+    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
     let mut callbacks: Vec<Box<dyn std::any::Any>> = Vec::new();
     let weak = Rc::downgrade(inner);
     let on_open = {
@@ -408,7 +426,13 @@ fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
             let Some(inner) = current(&weak, generation) else {
                 return;
             };
-            let Some(text) = event.data().as_string() else {
+            let data = event.data();
+            if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+                (inner.on_event)(PeerEvent::Bytes(bytes));
+                return;
+            }
+            let Some(text) = data.as_string() else {
                 return;
             };
             match decode::<PeerMessage>(&text) {

@@ -1,0 +1,448 @@
+//! Taking a photo together. The shooter announces a shot; after the countdown
+//! every member takes its own newest cut-out at full camera resolution (its
+//! packed canvas, not the scaled-down video the others see), sends it to everyone
+//! in chunks over the data channels, and every browser composes the same photo
+//! at [`PHOTO_SIZE`] once all parts are in (or the wait is over).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::chunks::{split, Reassembly, Received};
+use huddle_protocol::{MemberId, SceneState};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, ImageBitmap};
+
+use super::dom::{context_2d, create};
+use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
+use crate::compose::messages::{ComposeMember, ComposeRequest};
+use crate::session::{Session, ShotEvent};
+
+/// The photo's size: full HD, composed from full-resolution cut-outs.
+pub const PHOTO_SIZE: (u32, u32) = (1920, 1080);
+/// How long a shot waits for members' pictures before it is composed without them.
+const PART_WAIT_MS: u32 = 8_000;
+/// Shots in a burst, and the time between them.
+pub const BURST_SHOTS: u32 = 3;
+const BURST_GAP_MS: u32 = 700;
+
+/// A photo in the room's album.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub shot: u64,
+    /// An object URL of the PNG.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What the shutter bar shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShotStatus {
+    /// Seconds left before the shot.
+    pub countdown: Option<u32>,
+    /// Pictures in / wanted for the photo being put together.
+    pub receiving: Option<(usize, usize)>,
+    pub problem: Option<String>,
+}
+
+/// One shot being gathered.
+struct Pending {
+    /// Who was in the room when it was taken (join order).
+    members: Vec<MemberId>,
+    /// A member's picture; `None` when they had none to give (no camera yet).
+    parts: BTreeMap<MemberId, Option<ImageBitmap>>,
+    scene: SceneState,
+    eyes: BTreeMap<MemberId, [[f32; 2]; 2]>,
+    composing: bool,
+}
+
+struct Inner {
+    session: Session,
+    mine: Box<dyn Fn() -> Option<HtmlCanvasElement>>,
+    client: RefCell<Option<Rc<ComposeClient>>>,
+    pending: RefCell<BTreeMap<u64, Pending>>,
+    /// Shots complete and waiting for the compose worker.
+    ready: RefCell<VecDeque<u64>>,
+    reassembly: RefCell<BTreeMap<MemberId, Reassembly>>,
+    album: RwSignal<Vec<Photo>>,
+    status: RwSignal<ShotStatus>,
+    alive: Cell<bool>,
+}
+
+#[derive(Clone)]
+pub struct Shots {
+    inner: Rc<Inner>,
+}
+
+impl Shots {
+    /// Starts listening for shots in the room; `mine` is my packed canvas.
+    pub fn start(
+        session: Session,
+        mine: impl Fn() -> Option<HtmlCanvasElement> + 'static,
+        album: RwSignal<Vec<Photo>>,
+        status: RwSignal<ShotStatus>,
+    ) -> Self {
+        let inner = Rc::new(Inner {
+            session,
+            mine: Box::new(mine),
+            client: RefCell::new(None),
+            pending: RefCell::new(BTreeMap::new()),
+            ready: RefCell::new(VecDeque::new()),
+            reassembly: RefCell::new(BTreeMap::new()),
+            album,
+            status,
+            alive: Cell::new(true),
+        });
+        let weak = Rc::downgrade(&inner);
+        match ComposeClient::spawn(move |ev| {
+            if let Some(inner) = weak.upgrade() {
+                on_composed(&inner, ev);
+            }
+        }) {
+            Ok(c) => {
+                inner.client.replace(Some(c));
+            }
+            Err(e) => status.update(|s| s.problem = Some(e.to_string())),
+        }
+        let weak = Rc::downgrade(&inner);
+        session.listen_for_shots(Some(Rc::new(move |from, ev| {
+            if let Some(inner) = weak.upgrade() {
+                on_event(&inner, from, ev);
+            }
+        })));
+        Self { inner }
+    }
+
+    /// Announces a shot to everyone and takes it here too.
+    pub fn shoot(&self, countdown_s: u8) {
+        let shot = new_shot_id();
+        self.inner.session.announce_shot(shot, countdown_s);
+        schedule(&self.inner, shot, countdown_s);
+    }
+
+    /// [`BURST_SHOTS`] shots in a row.
+    pub fn burst(&self, countdown_s: u8) {
+        let this = self.clone();
+        spawn_local(async move {
+            for i in 0..BURST_SHOTS {
+                if !this.inner.alive.get() {
+                    return;
+                }
+                this.shoot(if i == 0 { countdown_s } else { 0 });
+                let wait = if i == 0 {
+                    u32::from(countdown_s) * 1000
+                } else {
+                    0
+                };
+                TimeoutFuture::new(wait + BURST_GAP_MS).await;
+            }
+        });
+    }
+
+    pub fn stop(&self) {
+        self.inner.alive.set(false);
+        self.inner.session.listen_for_shots(None);
+        self.inner.client.replace(None);
+        for p in self.inner.pending.borrow_mut().values_mut() {
+            close_parts(p);
+        }
+    }
+}
+
+fn new_shot_id() -> u64 {
+    // 53 random bits: ids of shots by different members never meet in practice.
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+fn close_parts(p: &mut Pending) {
+    for b in p.parts.values().flatten() {
+        b.close();
+    }
+    p.parts.clear();
+}
+
+fn on_event(inner: &Rc<Inner>, from: MemberId, ev: ShotEvent) {
+    match ev {
+        ShotEvent::Shoot { shot, countdown_s } => schedule(inner, shot, countdown_s),
+        ShotEvent::Bytes(bytes) => {
+            let received = inner
+                .reassembly
+                .borrow_mut()
+                .entry(from)
+                .or_default()
+                .accept(&bytes);
+            if let Received::Done { id, bytes } = received {
+                receive_part(inner, id, from, bytes);
+            }
+        }
+    }
+}
+
+/// Notes the shot (who is in it, the room's look now), counts down, then takes my part.
+fn schedule(inner: &Rc<Inner>, shot: u64, countdown_s: u8) {
+    ensure_pending(inner, shot);
+    let inner = inner.clone();
+    spawn_local(async move {
+        for left in (1..=u32::from(countdown_s)).rev() {
+            inner.status.update(|s| s.countdown = Some(left));
+            TimeoutFuture::new(1000).await;
+        }
+        inner.status.update(|s| s.countdown = None);
+        if !inner.alive.get() {
+            return;
+        }
+        take_my_part(&inner, shot).await;
+        TimeoutFuture::new(PART_WAIT_MS).await;
+        // Whoever has not sent by now is left out rather than holding everyone up.
+        compose_when_complete(&inner, shot, true);
+    });
+}
+
+fn ensure_pending(inner: &Rc<Inner>, shot: u64) {
+    if inner.pending.borrow().contains_key(&shot) {
+        return;
+    }
+    let members = inner
+        .session
+        .room
+        .with_untracked(|r| r.as_ref().map(|r| r.members.iter().map(|m| m.id).collect()))
+        .unwrap_or_default();
+    let eyes = inner
+        .session
+        .heads()
+        .into_iter()
+        .filter_map(|(id, h)| Some((id, h.eyes?)))
+        .collect();
+    inner.pending.borrow_mut().insert(
+        shot,
+        Pending {
+            members,
+            parts: BTreeMap::new(),
+            scene: inner.session.scene.get_untracked(),
+            eyes,
+            composing: false,
+        },
+    );
+    update_progress(inner, shot);
+}
+
+/// My newest full-resolution cut-out: kept here as a bitmap, sent to the others as PNG.
+async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
+    let Some(me) = inner
+        .session
+        .room
+        .with_untracked(|r| r.as_ref().map(|r| r.me))
+    else {
+        return;
+    };
+    let canvas = (inner.mine)();
+    let (bitmap, png) = match &canvas {
+        Some(c) => (capture_bitmap(c).await, encode_png(c).await),
+        None => (None, None),
+    };
+    // An empty transfer tells the others I have no picture, so nobody waits for me.
+    let bytes = png.unwrap_or_default();
+    inner.session.broadcast_chunks(&split(shot, &bytes));
+    put_part(inner, shot, me, bitmap);
+}
+
+async fn capture_bitmap(canvas: &HtmlCanvasElement) -> Option<ImageBitmap> {
+    let promise = web_sys::window()?
+        .create_image_bitmap_with_html_canvas_element(canvas)
+        .ok()?;
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .map(JsCast::unchecked_into)
+}
+
+async fn encode_png(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
+    let blob = png_blob(canvas).await?;
+    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+async fn png_blob(canvas: &HtmlCanvasElement) -> Option<Blob> {
+    let (tx, rx) = oneshot::channel::<Option<Blob>>();
+    let tx = RefCell::new(Some(tx));
+    let done = Closure::once(move |blob: JsValue| {
+        if let Some(tx) = tx.borrow_mut().take() {
+            let _ = tx.send(blob.dyn_into::<Blob>().ok());
+        }
+    });
+    canvas
+        .to_blob_with_type(done.as_ref().unchecked_ref(), "image/png")
+        .ok()?;
+    let blob = rx.await.ok()?;
+    drop(done);
+    blob
+}
+
+fn receive_part(inner: &Rc<Inner>, shot: u64, from: MemberId, bytes: Vec<u8>) {
+    ensure_pending(inner, shot);
+    if bytes.is_empty() {
+        put_part(inner, shot, from, None);
+        return;
+    }
+    let inner = inner.clone();
+    spawn_local(async move {
+        let bitmap = decode_png(&bytes).await;
+        put_part(&inner, shot, from, bitmap);
+    });
+}
+
+async fn decode_png(bytes: &[u8]) -> Option<ImageBitmap> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type("image/png");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    let promise = web_sys::window()?
+        .create_image_bitmap_with_blob(&blob)
+        .ok()?;
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .map(JsCast::unchecked_into)
+}
+
+fn put_part(inner: &Rc<Inner>, shot: u64, member: MemberId, bitmap: Option<ImageBitmap>) {
+    {
+        let mut pending = inner.pending.borrow_mut();
+        match pending.get_mut(&shot) {
+            Some(p) if !p.composing => {
+                if let Some(Some(old)) = p.parts.insert(member, bitmap) {
+                    old.close();
+                }
+            }
+            _ => {
+                if let Some(b) = bitmap {
+                    b.close();
+                }
+                return;
+            }
+        }
+    }
+    update_progress(inner, shot);
+    compose_when_complete(inner, shot, false);
+}
+
+fn update_progress(inner: &Rc<Inner>, shot: u64) {
+    let counts = inner.pending.borrow().get(&shot).map(|p| {
+        let have = p.members.iter().filter(|m| p.parts.contains_key(m)).count();
+        (have, p.members.len())
+    });
+    inner
+        .status
+        .update(|s| s.receiving = counts.filter(|(h, w)| h < w));
+}
+
+/// Queues the shot for composing when every member's part is in (or `give_up`).
+fn compose_when_complete(inner: &Rc<Inner>, shot: u64, give_up: bool) {
+    {
+        let mut pending = inner.pending.borrow_mut();
+        let Some(p) = pending.get_mut(&shot) else {
+            return;
+        };
+        let complete = p.members.iter().all(|m| p.parts.contains_key(m));
+        if p.composing || !(complete || give_up) {
+            return;
+        }
+        p.composing = true;
+    }
+    inner.ready.borrow_mut().push_back(shot);
+    inner.status.update(|s| s.receiving = None);
+    pump(inner);
+}
+
+/// Sends the next complete shot to the compose worker when it is free.
+fn pump(inner: &Rc<Inner>) {
+    let Some(client) = inner.client.borrow().clone() else {
+        return;
+    };
+    if !client.is_idle() {
+        return;
+    }
+    let Some(shot) = inner.ready.borrow_mut().pop_front() else {
+        return;
+    };
+    let Some(mut p) = inner.pending.borrow_mut().remove(&shot) else {
+        return;
+    };
+    let mut bitmaps = Vec::new();
+    let members = p
+        .members
+        .iter()
+        .map(|&id| {
+            let part = p.parts.remove(&id).flatten();
+            let eyes = part.as_ref().and_then(|b| {
+                let (fw, fh) = ((b.width() / 2) as f32, b.height() as f32);
+                p.eyes.get(&id).map(|e| e.map(|[x, y]| [x * fw, y * fh]))
+            });
+            let bitmap = part.map(|b| {
+                bitmaps.push(b);
+                bitmaps.len() - 1
+            });
+            ComposeMember { id, bitmap, eyes }
+        })
+        .collect();
+    close_parts(&mut p);
+    let request = ComposeRequest {
+        id: shot,
+        width: PHOTO_SIZE.0,
+        height: PHOTO_SIZE.1,
+        scene: p.scene,
+        members,
+    };
+    if !client.submit(request, bitmaps) {
+        inner
+            .status
+            .update(|s| s.problem = Some("The photo could not be put together. Try again.".into()));
+    }
+}
+
+fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
+    match ev {
+        ComposeEvent::Frame(frame) => {
+            let inner2 = inner.clone();
+            spawn_local(async move {
+                if let Some(photo) = to_photo(frame).await {
+                    inner2.album.update(|a| a.push(photo));
+                }
+                pump(&inner2);
+            });
+        }
+        ComposeEvent::Failed { message, .. } | ComposeEvent::Crashed(message) => {
+            inner.status.update(|s| {
+                s.problem = Some(format!("The photo could not be put together: {message}"))
+            });
+            pump(inner);
+        }
+    }
+}
+
+/// The composed bitmap as a PNG object URL.
+async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
+    let (w, h) = (frame.bitmap.width(), frame.bitmap.height());
+    let canvas: HtmlCanvasElement = create("canvas").ok()?;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let drawn = context_2d(&canvas)
+        .ok()?
+        .draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
+    frame.bitmap.close();
+    drawn.ok()?;
+    let blob = png_blob(&canvas).await?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    Some(Photo {
+        shot: frame.id,
+        url,
+        width: w,
+        height: h,
+    })
+}
