@@ -12,6 +12,7 @@ pub mod session;
 pub mod signalling;
 pub mod storage;
 pub mod vision;
+pub mod worker_scope;
 
 pub use rtc::bench::measure_round_trips;
 

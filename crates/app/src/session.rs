@@ -221,6 +221,32 @@ impl Session {
         self.refusal.set(None);
     }
 
+    /// My member id, when in a room (not tracked).
+    pub fn me_untracked(&self) -> Option<MemberId> {
+        self.room.with_untracked(|r| r.as_ref().map(|r| r.me))
+    }
+
+    /// Members in join order (not tracked).
+    pub fn member_ids_untracked(&self) -> Vec<MemberId> {
+        self.room
+            .with_untracked(|r| r.as_ref().map(|r| r.members.iter().map(|m| m.id).collect()))
+            .unwrap_or_default()
+    }
+
+    /// Members' ids and names in join order (tracked).
+    pub fn member_names(&self) -> Vec<(MemberId, String)> {
+        self.room.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.members
+                        .iter()
+                        .map(|m| (m.id, m.name.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
     /// Sends `stream` (my cut-out) to every member, now and to those who join later.
     pub fn send_stream(&self, stream: Option<MediaStream>) {
         let inner = self.inner();
@@ -234,7 +260,7 @@ impl Session {
     /// Changes the room's picture settings (`change` gets the state and my id)
     /// and tells every member.
     pub fn change_scene(&self, change: impl FnOnce(&mut SceneState, MemberId)) {
-        let Some(me) = self.room.with_untracked(|r| r.as_ref().map(|r| r.me)) else {
+        let Some(me) = self.me_untracked() else {
             return;
         };
         self.scene.update(|s| change(s, me));
@@ -246,7 +272,7 @@ impl Session {
 
     /// Records my head and tells every member.
     pub fn share_head(&self, eyes: Option<[[f32; 2]; 2]>, smile: f32) {
-        let Some(me) = self.room.with_untracked(|r| r.as_ref().map(|r| r.me)) else {
+        let Some(me) = self.me_untracked() else {
             return;
         };
         let inner = self.inner();
@@ -287,9 +313,14 @@ impl Session {
         }
     }
 
-    /// Every member's latest head.
-    pub fn heads(&self) -> BTreeMap<MemberId, Head> {
-        self.inner().heads.borrow().clone()
+    /// Every member's eye centres, for those whose face is seen.
+    pub fn eyes(&self) -> BTreeMap<MemberId, [[f32; 2]; 2]> {
+        self.inner()
+            .heads
+            .borrow()
+            .iter()
+            .filter_map(|(&id, h)| Some((id, h.eyes?)))
+            .collect()
     }
 
     pub fn clear_refusal(&self) {

@@ -72,15 +72,9 @@ pub fn LiveStage() -> impl IntoView {
             return;
         }
         let room = move || {
-            let (me, members) = session.room.with_untracked(|r| {
-                r.as_ref()
-                    .map(|r| (r.me, r.members.iter().map(|m| m.id).collect::<Vec<_>>()))
-            })?;
-            let eyes = session
-                .heads()
-                .into_iter()
-                .filter_map(|(id, h)| Some((id, h.eyes?)))
-                .collect();
+            let me = session.me_untracked()?;
+            let members = session.member_ids_untracked();
+            let eyes = session.eyes();
             Some(RoomPicture {
                 me,
                 members,
@@ -101,9 +95,10 @@ pub fn LiveStage() -> impl IntoView {
     Effect::new(move |_| {
         let streams = session.remote_streams.get();
         let present: BTreeSet<MemberId> = session
-            .room
-            .with(|r| r.as_ref().map(|r| r.members.iter().map(|m| m.id).collect()))
-            .unwrap_or_default();
+            .member_names()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         preview.with_value(|p| {
             let Some(p) = p else {
                 return;
@@ -149,16 +144,7 @@ pub fn LiveStage() -> impl IntoView {
     };
 
     let labels = move || {
-        let names = session.room.with(|r| {
-            r.as_ref()
-                .map(|r| {
-                    r.members
-                        .iter()
-                        .map(|m| (m.id, m.name.to_string()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
+        let names = session.member_names();
         let (w, h) = (PREVIEW_SIZE.0 as f32, PREVIEW_SIZE.1 as f32);
         status.with(|s| {
             s.members

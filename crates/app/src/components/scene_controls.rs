@@ -77,7 +77,7 @@ pub fn SceneControls() -> impl IntoView {
         });
     };
     let choose_range = move |range: Range| {
-        let me = session.room.with_untracked(|r| r.as_ref().map(|r| r.me));
+        let me = session.me_untracked();
         let Some(me) = me else {
             return;
         };
@@ -109,16 +109,7 @@ pub fn SceneControls() -> impl IntoView {
         let Some(EffectTarget::SelectedMembers { members: picked }) = current() else {
             return None;
         };
-        let everyone = session.room.with(|r| {
-            r.as_ref()
-                .map(|r| {
-                    r.members
-                        .iter()
-                        .map(|m| (m.id, m.name.to_string()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
+        let everyone = session.member_names();
         let boxes = everyone
             .into_iter()
             .map(|(id, name)| {

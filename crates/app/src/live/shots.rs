@@ -208,17 +208,8 @@ fn ensure_pending(inner: &Rc<Inner>, shot: u64) {
     if inner.pending.borrow().contains_key(&shot) {
         return;
     }
-    let members = inner
-        .session
-        .room
-        .with_untracked(|r| r.as_ref().map(|r| r.members.iter().map(|m| m.id).collect()))
-        .unwrap_or_default();
-    let eyes = inner
-        .session
-        .heads()
-        .into_iter()
-        .filter_map(|(id, h)| Some((id, h.eyes?)))
-        .collect();
+    let members = inner.session.member_ids_untracked();
+    let eyes = inner.session.eyes();
     inner.pending.borrow_mut().insert(
         shot,
         Pending {
@@ -234,11 +225,7 @@ fn ensure_pending(inner: &Rc<Inner>, shot: u64) {
 
 /// My newest full-resolution cut-out: kept here as a bitmap, sent to the others as PNG.
 async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
-    let Some(me) = inner
-        .session
-        .room
-        .with_untracked(|r| r.as_ref().map(|r| r.me))
-    else {
+    let Some(me) = inner.session.me_untracked() else {
         return;
     };
     let canvas = (inner.mine)();

@@ -14,6 +14,7 @@ use web_sys::{ImageBitmap, MediaStream};
 use crate::camera::{open_camera, stop_stream};
 use crate::components::lab_stats::{LabStats, Stats};
 use crate::components::model_progress::{LoadState, ModelProgress};
+use crate::live::dom::now;
 use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
 use crate::vision::draw::{draw_picture, draw_points};
 use crate::vision::messages::{
@@ -25,13 +26,6 @@ use crate::vision::pair::VisionPair;
 enum Source {
     Camera,
     Photo,
-}
-
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
 }
 
 /// The animation-frame callback, which re-schedules itself.

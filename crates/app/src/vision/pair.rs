@@ -17,6 +17,7 @@ use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use super::client::{FrameOutput, VisionClient, VisionClientError, VisionEvent, Waiting};
 use super::messages::{FrameRequest, FrameView, ModelChoice, ModelLoad, StageTimings};
+use crate::live::dom::now;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
@@ -316,11 +317,4 @@ fn on_side_event(
     if let Some(ev) = report {
         on_event(ev);
     }
-}
-
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
 }

@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use huddle_app::compose::messages::{FromCompose, ToCompose};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, ImageBitmap, MessageEvent};
+use web_sys::{ImageBitmap, MessageEvent};
 
 use crate::painter::Painter;
 
@@ -28,12 +28,9 @@ thread_local! {
 
 fn main() {
     console_error_panic_hook::set_once();
-    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
+    if !huddle_app::worker_scope::listen(on_message) {
         return;
-    };
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
-    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
+    }
     reply::post(&FromCompose::Started, None);
 }
 

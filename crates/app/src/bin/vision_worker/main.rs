@@ -14,9 +14,8 @@ mod reply;
 use std::cell::RefCell;
 
 use huddle_app::vision::messages::{FromWorker, ToWorker};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, ImageBitmap, MessageEvent};
+use web_sys::{ImageBitmap, MessageEvent};
 
 use crate::pipeline::Pipeline;
 
@@ -28,12 +27,9 @@ fn main() {
     console_error_panic_hook::set_once();
     // The benchmark page imports this module in a window to reach `bench`; only a
     // worker listens for frames.
-    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
+    if !huddle_app::worker_scope::listen(on_message) {
         return;
-    };
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
-    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
+    }
     reply::post(&FromWorker::Started, None, None);
 }
 

@@ -1,42 +1,25 @@
 //! Posting to the UI thread with pixel buffers transferred, not copied.
 
 use huddle_app::vision::messages::{encode, FromWorker};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::DedicatedWorkerGlobalScope;
+pub use huddle_app::worker_scope::now;
+use huddle_app::worker_scope::post as post_to_ui;
 
 pub fn post(
     msg: &FromWorker,
     image: Option<js_sys::Uint8ClampedArray>,
     landmarks: Option<js_sys::Float32Array>,
 ) {
-    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
-        return;
-    };
-    let obj = js_sys::Object::new();
     let transfer = js_sys::Array::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = js_sys::Reflect::set(&obj, &k.into(), v);
-    };
-    set("meta", &encode(msg).into());
-    if let Some(image) = image {
+    let mut fields = Vec::new();
+    if let Some(image) = &image {
         transfer.push(&image.buffer());
-        set("image", &image);
+        fields.push(("image", image.as_ref()));
     }
-    if let Some(landmarks) = landmarks {
+    if let Some(landmarks) = &landmarks {
         transfer.push(&landmarks.buffer());
-        set("landmarks", &landmarks);
+        fields.push(("landmarks", landmarks.as_ref()));
     }
-    if let Err(e) = scope.post_message_with_transfer(&obj, &transfer) {
+    if let Err(e) = post_to_ui(encode(msg), &fields, &transfer) {
         web_sys::console::error_2(&"vision worker: post failed".into(), &e);
     }
-}
-
-/// Milliseconds from the worker's clock.
-pub fn now() -> f64 {
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|s| s.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
 }
