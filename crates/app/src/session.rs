@@ -266,7 +266,9 @@ impl Session {
         self.scene.update(|s| change(s, me));
         let state = self.scene.get_untracked();
         if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
-            mesh.broadcast(&PeerMessage::Scene { state });
+            mesh.broadcast(&PeerMessage::Scene {
+                state: Box::new(state),
+            });
         }
     }
 
@@ -515,7 +517,12 @@ impl Session {
                     }
                     // A newcomer learns the room's look; an old hand merges mine.
                     let state = self.scene.get_untracked();
-                    mesh.send_to(from, &PeerMessage::Scene { state });
+                    mesh.send_to(
+                        from,
+                        &PeerMessage::Scene {
+                            state: Box::new(state),
+                        },
+                    );
                 }
             }
             PeerEvent::Message(PeerMessage::Scene { state }) => {

@@ -23,7 +23,8 @@ pub enum PeerMessage {
     /// merges it (see [`SceneState::merge`]). Sent on every change and to a
     /// member whose channel just opened.
     Scene {
-        state: SceneState,
+        // Boxed: the settings dwarf every other message.
+        state: Box<SceneState>,
     },
     /// Take a photo: every member sends its full-resolution cut-out for shot
     /// `shot` (binary chunks, see [`crate::chunks`], transfer id = `shot`)
@@ -31,6 +32,12 @@ pub enum PeerMessage {
     Shoot {
         shot: u64,
         countdown_s: u8,
+    },
+    /// The sender started (`on`) or stopped recording a video of the room.
+    /// Every member records its own composed preview meanwhile, so each ends up
+    /// with the same video without sending it.
+    Recording {
+        on: bool,
     },
     /// Where the sender's head is in its own camera frame (fractions of its width
     /// and height, as the video may arrive scaled), sent with

@@ -310,7 +310,9 @@ mod tests {
         let back: SceneState = serde_json::from_str(&text).unwrap();
         assert_eq!(back, s);
         // Inside a tagged peer message too.
-        let msg = crate::PeerMessage::Scene { state: s.clone() };
+        let msg = crate::PeerMessage::Scene {
+            state: Box::new(s.clone()),
+        };
         let echoed: crate::PeerMessage = crate::decode(&crate::encode(&msg)).unwrap();
         assert_eq!(echoed, msg);
         assert_eq!(back.pose(MemberId(7)), pose);
