@@ -84,6 +84,7 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub enum ShotEvent {
     Shoot { shot: u64, countdown_s: u8 },
+    Recording { on: bool },
     Bytes(Vec<u8>),
 }
 
@@ -296,6 +297,25 @@ impl Session {
         if let Some(mesh) = mesh {
             mesh.broadcast(&PeerMessage::Shoot { shot, countdown_s });
         }
+    }
+
+    /// Tells every member that I started or stopped recording the room's video.
+    pub fn announce_recording(&self, on: bool) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.broadcast(&PeerMessage::Recording { on });
+        }
+    }
+
+    /// Every member's smile (0..1), for those whose face is seen.
+    pub fn smiles(&self) -> BTreeMap<MemberId, f32> {
+        self.inner()
+            .heads
+            .borrow()
+            .iter()
+            .filter(|(_, h)| h.eyes.is_some())
+            .map(|(&id, h)| (id, h.smile))
+            .collect()
     }
 
     /// Sends binary chunks to every member.
@@ -545,6 +565,9 @@ impl Session {
             }),
             PeerEvent::Message(PeerMessage::Shoot { shot, countdown_s }) => {
                 self.tell_shot_listener(from, ShotEvent::Shoot { shot, countdown_s })
+            }
+            PeerEvent::Message(PeerMessage::Recording { on }) => {
+                self.tell_shot_listener(from, ShotEvent::Recording { on })
             }
             PeerEvent::Bytes(bytes) => self.tell_shot_listener(from, ShotEvent::Bytes(bytes)),
             PeerEvent::Message(_) => {}

@@ -166,3 +166,19 @@ export async function silhouetteMatch(page, photo, member, { snapA, snapB, bgA, 
       debug: dbg.toDataURL() };
   }, { mask, member, snapA, snapB, bgA, bgB, hidden, others, size });
 }
+
+/**
+ * Purple pixels inside `region` (red and blue well above green: the sunglasses effect's
+ * lenses; none of the three photos has much of it).
+ */
+export async function purplePixels(page, region) {
+  return preview(page).evaluate((c, region) => {
+    const [x, y, w, h] = region.map(Math.round);
+    const d = c.getContext('2d').getImageData(x, y, w, h).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] - d[i + 1] >= 15 && d[i + 2] - d[i + 1] >= 30 && d[i + 2] >= 60) n++;
+    }
+    return n;
+  }, region);
+}

@@ -1,16 +1,20 @@
 // The group picture: three browsers, three people (astronaut, Grace Hopper, the suit portrait),
 // one live preview on each with everyone at their place, room-wide background and filter,
-// grid and same-screen, an effect on "only me", and a member leaving.
+// grid and same-screen, shots and bursts for all, an effect on "only me", a video, the voice
+// and smile shots, and a member leaving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { e2e, launchMember, cameraFile, waitUntil, RESULTS_DIR } from '../lib/harness.mjs';
 import { createRoom, joinRoom, waitForMembers, step } from '../lib/app.mjs';
 import {
   previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
-  photos, snapshotPhoto,
+  photos, snapshotPhoto, purplePixels,
 } from '../lib/picture.mjs';
+import { writeToneWav } from '../lib/sound.mjs';
+import { probeVideo } from '../lib/probe.mjs';
 
 const T = { timeout: 420_000 };
 const PEOPLE = [
@@ -72,8 +76,13 @@ async function checkEveryoneInPlace(t, pages, chooser, mode) {
 }
 
 test('three members see one live picture with everyone at their place, styled for all', T, e2e(async (t, rec) => {
+  // Grace's microphone hears a second of silence, a second of a loud tone, then quiet.
+  const wav = writeToneWav(path.join(os.tmpdir(), `huddle-voice-${process.pid}.wav`));
   const members = [];
-  for (const p of PEOPLE) members.push(await launchMember({ recorder: rec, y4m: cameraFile(p.photo) }));
+  for (const [i, p] of PEOPLE.entries()) {
+    const extraArgs = i === 1 ? [`--use-file-for-fake-audio-capture=${wav}`] : [];
+    members.push(await launchMember({ recorder: rec, y4m: cameraFile(p.photo), extraArgs }));
+  }
   const pages = members.map((m) => m.page);
   const id = await createRoom(pages[0], rec.url, { name: PEOPLE[0].name, limit: 3 });
   for (const [i, p] of pages.entries()) {
@@ -147,6 +156,16 @@ test('three members see one live picture with everyone at their place, styled fo
     const save = p.getByRole('link', { name: 'Save photo', exact: true });
     assert.equal(await save.count(), 1, 'the photo can be saved');
     assert.match(await save.getAttribute('download'), /\.png$/, 'saved as PNG');
+    const jpeg = p.getByRole('link', { name: 'Save JPEG', exact: true });
+    assert.match(await jpeg.getAttribute('download'), /\.jpg$/, 'and as JPEG');
+    const saved = await jpeg.evaluate(async (a) => {
+      const blob = await (await fetch(a.href)).blob();
+      const head = [...new Uint8Array(await blob.slice(0, 3).arrayBuffer())];
+      const bitmap = await createImageBitmap(blob);
+      return { type: blob.type, head, size: [bitmap.width, bitmap.height] };
+    });
+    assert.deepEqual(saved.head, [0xff, 0xd8, 0xff], 'the JPEG file starts like a JPEG');
+    assert.deepEqual(saved.size, [1920, 1080], 'the JPEG decodes at full HD');
   }
   await choose(pages[2], 'Background', 'paper');
   await waitForBackground(pages, PAPER, 'paper', 0.25);
@@ -175,6 +194,104 @@ test('three members see one live picture with everyone at their place, styled fo
         `the photo shows ${person.name} at their place (recall ${r.recall.toFixed(3)}, IoU ${r.iou.toFixed(3)})`);
     }
   }
+
+  // "Only me": Ann puts on sunglasses (purple lenses); every page shows them on Ann alone.
+  const purple = async (p) => {
+    const { members: m } = await previewState(p);
+    return Promise.all(m.map((x) => purplePixels(p, x.region)));
+  };
+  const purpleBefore = await Promise.all(pages.map(purple));
+  await choose(pages[0], 'Effect', 'sunglasses');
+  await step('Ann picks "Only me"', () => pages[0].getByRole('radio', { name: 'Only me', exact: true }).check());
+  for (const [i, p] of pages.entries()) {
+    const before = purpleBefore[i];
+    const after = await waitUntil(`sunglasses on Ann on ${PEOPLE[i].name}'s page`, async () => {
+      const n = await purple(p);
+      return n[0] > before[0] + 40 ? n : null;
+    }, { ms: 15_000, every: 250 });
+    t.diagnostic(`purple pixels per member on ${PEOPLE[i].name}'s page: before ${before}, after ${after}`);
+    for (const j of [1, 2]) {
+      assert.ok(after[j] < before[j] + 15,
+        `no sunglasses on ${PEOPLE[j].name} on ${PEOPLE[i].name}'s page (${before[j]} -> ${after[j]} purple pixels)`);
+    }
+  }
+  // Grace's controls say it is on Ann: "Selected members" with Ann ticked, not "Only me".
+  await choose(pages[1], 'Effect', 'sunglasses');
+  assert.equal(await pages[1].getByRole('radio', { name: 'Selected members', exact: true }).isChecked(), true,
+    'on Grace\'s page Ann\'s "only me" shows as Ann selected');
+  assert.equal(await pages[1].getByRole('checkbox', { name: 'Ann', exact: true }).isChecked(), true,
+    'Ann is the member ticked');
+  await step('Ann picks "Off"', () => pages[0].getByRole('radio', { name: 'Off', exact: true }).check());
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`the sunglasses gone on ${PEOPLE[i].name}'s page`, async () =>
+      (await purple(p))[0] < purpleBefore[i][0] + 15, { ms: 15_000, every: 250 });
+  }
+
+  // A video: Sam records about four seconds; everyone gets a WebM that decodes.
+  const record = (p) => p.getByRole('button', { name: 'Record video', exact: true });
+  await step('Sam clicks "Record video"', () => record(pages[2]).click());
+  for (const p of pages) {
+    await waitUntil(`"Record video" pressed on ${p.url()}`, async () =>
+      (await record(p).getAttribute('aria-pressed')) === 'true', { ms: 10_000 });
+  }
+  await pages[2].waitForTimeout(4000);
+  await step('Sam clicks "Record video" again', () => record(pages[2]).click());
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  for (const [i, p] of pages.entries()) {
+    const video = p.locator('video[aria-label="Video"]');
+    await waitUntil(`the video on ${PEOPLE[i].name}'s page`, async () => (await video.count()) === 1,
+      { ms: 20_000 });
+    assert.equal(await record(p).getAttribute('aria-pressed'), 'false', 'recording has stopped');
+    const save = p.getByRole('link', { name: 'Save video', exact: true });
+    assert.match(await save.getAttribute('download'), /\.webm$/, 'saved as WebM');
+    const b64 = await save.evaluate(async (a) => {
+      const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+      let s = '';
+      for (let k = 0; k < bytes.length; k += 0x8000) s += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+      return btoa(s);
+    });
+    const file = path.join(RESULTS_DIR, `video-on-${PEOPLE[i].name}.webm`);
+    writeFileSync(file, Buffer.from(b64, 'base64'));
+    const probe = probeVideo(file);
+    t.diagnostic(`video on ${PEOPLE[i].name}'s page: ${Buffer.from(b64, 'base64').length} bytes, ${JSON.stringify(probe)}`);
+    assert.match(probe.codec, /^vp[89]$/, 'a VP8/VP9 WebM');
+    assert.deepEqual([probe.width, probe.height], [800, 450], 'the size of the live preview');
+    // The preview repaints at 4-14 fps with three browsers on two cores.
+    assert.ok(probe.frames >= 8, `four seconds of frames decode (${probe.frames})`);
+  }
+
+  // Voice shot: Grace's microphone gets loud, and a photo is taken for everyone.
+  const counts = async () => Promise.all(pages.map((p) => photos(p).count()));
+  let shotsBefore = await counts();
+  await step('Grace ticks "Voice shot"', () =>
+    pages[1].getByRole('checkbox', { name: 'Voice shot', exact: true }).check());
+  const meter = pages[1].getByRole('meter', { name: 'Microphone level', exact: true });
+  await waitUntil('the microphone level to rise on Grace\'s page', async () =>
+    Number(await meter.getAttribute('data-level')) > 60, { ms: 30_000, every: 50 });
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`the voice shot's photo on ${PEOPLE[i].name}'s page`,
+      async () => (await photos(p).count()) === shotsBefore[i] + 1, { ms: 30_000 });
+  }
+  await step('Grace unticks "Voice shot"', () =>
+    pages[1].getByRole('checkbox', { name: 'Voice shot', exact: true }).uncheck());
+
+  // Smile shot: Ann and Sam smile, Grace does not. Waiting for everyone takes nothing;
+  // two smiles are enough.
+  shotsBefore = await counts();
+  await step('Ann ticks "Smile shot"', () =>
+    pages[0].getByRole('checkbox', { name: 'Smile shot', exact: true }).check());
+  const smiling = pages[0].locator('[data-smiling]');
+  await waitUntil('two smiles counted on Ann\'s page', async () =>
+    (await smiling.getAttribute('data-smiling')) === '2', { ms: 10_000 });
+  await pages[0].waitForTimeout(2500);
+  assert.deepEqual(await counts(), shotsBefore, 'no smile shot while "Everyone" is needed and Grace is not smiling');
+  await choose(pages[0], 'Smiles needed', '2');
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`the smile shot's photo on ${PEOPLE[i].name}'s page`,
+      async () => (await photos(p).count()) === shotsBefore[i] + 1, { ms: 30_000 });
+  }
+  await step('Ann unticks "Smile shot"', () =>
+    pages[0].getByRole('checkbox', { name: 'Smile shot', exact: true }).uncheck());
 
   // Sam leaves: the others' previews go on with two.
   await step('Sam clicks "Leave room"', () =>

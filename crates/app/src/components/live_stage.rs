@@ -7,10 +7,12 @@ use huddle_protocol::MemberId;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
+use crate::live::recorder::Video;
 use crate::live::sender::{CutoutSender, SenderEvent};
-use crate::live::shots::{Photo, ShotStatus, Shots, BURST_SHOTS};
+use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
 
 #[component]
@@ -22,6 +24,7 @@ pub fn LiveStage() -> impl IntoView {
     let sender = StoredValue::new_local(None::<CutoutSender>);
     let preview = StoredValue::new_local(None::<LivePreview>);
     let album = RwSignal::new(Vec::<Photo>::new());
+    let videos = RwSignal::new(Vec::<Video>::new());
     let shot_status = RwSignal::new(ShotStatus::default());
     let countdown_s = RwSignal::new(0u8);
     // My full-resolution cut-out for a shot: the packed canvas the sender paints.
@@ -34,7 +37,17 @@ pub fn LiveStage() -> impl IntoView {
             })
             .flatten()
     };
-    let shots = StoredValue::new_local(Shots::start(session, my_canvas, album, shot_status));
+    let preview_canvas = move || canvas.get_untracked();
+    let shots = StoredValue::new_local(Shots::start(
+        session,
+        my_canvas,
+        preview_canvas,
+        Album {
+            photos: album,
+            videos,
+            status: shot_status,
+        },
+    ));
 
     // My cut-out: starts when the camera does, and is what the mesh sends.
     Effect::new(move |_| {
@@ -113,33 +126,78 @@ pub fn LiveStage() -> impl IntoView {
         shots.with_value(Shots::stop);
         for photo in album.get_untracked() {
             let _ = web_sys::Url::revoke_object_url(&photo.url);
+            if let Some(url) = &photo.jpeg_url {
+                let _ = web_sys::Url::revoke_object_url(url);
+            }
+        }
+        for video in videos.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&video.url);
         }
         preview.set_value(None);
         sender.set_value(None);
     });
     let shoot = move |_| shots.with_value(|s| s.shoot(countdown_s.get_untracked()));
     let burst = move |_| shots.with_value(|s| s.burst(countdown_s.get_untracked()));
+    let recording = move || shot_status.with(|s| s.recording.is_some());
+    let record = move |_| {
+        let on = !recording();
+        shots.with_value(|s| s.record(on));
+    };
+    let hands_free = Callback::new(move |()| shots.with_value(|s| s.shoot(0)));
     let photos = move || {
         album
             .get()
             .into_iter()
             .rev()
             .map(|p| {
-                let name = format!("huddle-{}.png", p.shot);
+                let name = format!("huddle-{}", p.shot);
+                let jpeg = p.jpeg_url.clone().map(|url| {
+                    view! { <a class="button" href=url download=format!("{name}.jpg")>"Save JPEG"</a> }
+                });
                 view! {
                     <figure class="photo">
                         <img src=p.url.clone() alt="Photo" width=p.width height=p.height />
-                        <a class="button" href=p.url download=name>"Save photo"</a>
+                        <div class="photo-actions">
+                            <a class="button" href=p.url download=format!("{name}.png")>"Save photo"</a>
+                            {jpeg}
+                        </div>
+                    </figure>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let clips = move || {
+        videos
+            .get()
+            .into_iter()
+            .rev()
+            .map(|v| {
+                let name = format!("huddle-{}.webm", v.id);
+                let about = format!("{:.0} s, {:.1} MB", v.seconds, v.bytes / 1e6);
+                view! {
+                    <figure class="photo">
+                        <video src=v.url.clone() aria-label="Video" controls playsinline
+                            width=v.width height=v.height data-bytes=v.bytes.to_string()></video>
+                        <figcaption>{about}</figcaption>
+                        <div class="photo-actions">
+                            <a class="button" href=v.url download=name>"Save video"</a>
+                        </div>
                     </figure>
                 }
             })
             .collect::<Vec<_>>()
     };
     let shot_note = move || {
-        shot_status.with(|s| {
-            s.receiving.map(|(have, want)| {
-                format!("Putting the photo together: {have} of {want} pictures in…")
-            })
+        shot_status.with(|s| match (s.recording, s.receiving) {
+            (Some(secs), _) => Some(format!(
+                "Recording the room… {}:{:02}",
+                secs / 60,
+                secs % 60
+            )),
+            (None, Some((have, want))) => Some(format!(
+                "Putting the photo together: {have} of {want} pictures in…"
+            )),
+            (None, None) => None,
         })
     };
 
@@ -210,12 +268,18 @@ pub fn LiveStage() -> impl IntoView {
                 <button type="button" class="button" on:click=burst
                     title=format!("{BURST_SHOTS} photos in a row")
                     disabled=move || shot_status.with(|s| s.countdown.is_some())>"Burst"</button>
+                <button type="button" class="button record" on:click=record
+                    aria-pressed=move || recording().to_string()
+                    title="Records the live preview for everyone until you press it again">
+                    "Record video"
+                </button>
             </div>
+            <AutoShutter shoot=hands_free />
             <p class="status" role="status" aria-live="polite">{shot_note}</p>
             {move || shot_status.with(|s| s.problem.clone()).map(|text| view! {
                 <p class="alert" role="alert">{text}</p>
             })}
-            <section class="album" aria-label="Photos">{photos}</section>
+            <section class="album" aria-label="Photos">{photos}{clips}</section>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! Pieces shared by pages.
 
 pub mod alert;
+pub mod auto_shutter;
 pub mod invite_panel;
 pub mod lab_stats;
 pub mod live_stage;

@@ -19,13 +19,24 @@ enum Range {
 }
 
 impl Range {
-    fn of(target: Option<&EffectTarget>) -> Self {
+    /// As `me` sees it: someone else's "only me" is, to me, that one member selected.
+    fn of(target: Option<&EffectTarget>, me: Option<MemberId>) -> Self {
         match target {
             None => Range::Off,
             Some(EffectTarget::AllMembers) => Range::All,
             Some(EffectTarget::SelectedMembers { .. }) => Range::Selected,
-            Some(EffectTarget::OnlyMe { .. }) => Range::OnlyMe,
+            Some(EffectTarget::OnlyMe { member }) if Some(*member) == me => Range::OnlyMe,
+            Some(EffectTarget::OnlyMe { .. }) => Range::Selected,
         }
+    }
+}
+
+/// The members a selected (or someone else's only-me) effect is on.
+fn picked(target: Option<EffectTarget>, me: Option<MemberId>) -> Option<Vec<MemberId>> {
+    match target {
+        Some(EffectTarget::SelectedMembers { members }) => Some(members),
+        Some(EffectTarget::OnlyMe { member }) if Some(member) != me => Some(vec![member]),
+        _ => None,
     }
 }
 
@@ -87,10 +98,7 @@ pub fn SceneControls() -> impl IntoView {
             Range::OnlyMe => Some(EffectTarget::OnlyMe { member: me }),
             // Starts with me picked; the member boxes add the others.
             Range::Selected => Some(EffectTarget::SelectedMembers {
-                members: match current() {
-                    Some(EffectTarget::SelectedMembers { members }) => members,
-                    _ => vec![me],
-                },
+                members: picked(current(), Some(me)).unwrap_or_else(|| vec![me]),
             }),
         };
         set_target(target);
@@ -99,16 +107,16 @@ pub fn SceneControls() -> impl IntoView {
         view! {
             <label class="segment">
                 <input type="radio" name="effect-range"
-                    prop:checked=move || Range::of(current().as_ref()) == range
+                    prop:checked=move || {
+                        Range::of(current().as_ref(), session.me_untracked()) == range
+                    }
                     on:change=move |_| choose_range(range) />
                 <span>{label}</span>
             </label>
         }
     };
     let member_boxes = move || {
-        let Some(EffectTarget::SelectedMembers { members: picked }) = current() else {
-            return None;
-        };
+        let picked = picked(current(), session.me_untracked())?;
         let everyone = session.member_names();
         let boxes = everyone
             .into_iter()
@@ -202,5 +210,23 @@ pub fn SceneControls() -> impl IntoView {
                 {member_boxes}
             </fieldset>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn someone_elses_only_me_reads_as_that_member_selected() {
+        let (ann, grace) = (MemberId(1), MemberId(2));
+        let ann_only = EffectTarget::OnlyMe { member: ann };
+        assert_eq!(Range::of(Some(&ann_only), Some(ann)), Range::OnlyMe);
+        assert_eq!(Range::of(Some(&ann_only), Some(grace)), Range::Selected);
+        assert_eq!(picked(Some(ann_only.clone()), Some(grace)), Some(vec![ann]));
+        assert_eq!(picked(Some(ann_only), Some(ann)), None);
+        assert_eq!(Range::of(None, Some(ann)), Range::Off);
+        assert_eq!(Range::of(Some(&EffectTarget::AllMembers), None), Range::All);
     }
 }

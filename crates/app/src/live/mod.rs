@@ -3,5 +3,8 @@
 
 pub mod dom;
 pub mod preview;
+pub mod recorder;
 pub mod sender;
 pub mod shots;
+pub mod smiles;
+pub mod voice;

@@ -2,7 +2,8 @@
 //! every member takes its own newest cut-out at full camera resolution (its
 //! packed canvas, not the scaled-down video the others see), sends it to everyone
 //! in chunks over the data channels, and every browser composes the same photo
-//! at [`PHOTO_SIZE`] once all parts are in (or the wait is over).
+//! at [`PHOTO_SIZE`] once all parts are in (or the wait is over). A video is
+//! announced the same way, and every member records its own preview.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
@@ -18,7 +19,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, ImageBitmap};
 
-use super::dom::{context_2d, create};
+use super::dom::{context_2d, create, now};
+use super::recorder::{Recorder, Video};
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::messages::{ComposeMember, ComposeRequest};
 use crate::session::{Session, ShotEvent};
@@ -30,6 +32,10 @@ const PART_WAIT_MS: u32 = 8_000;
 /// Shots in a burst, and the time between them.
 pub const BURST_SHOTS: u32 = 3;
 const BURST_GAP_MS: u32 = 700;
+/// A video stops by itself after this long, so a forgotten recording does not fill memory.
+pub const MAX_VIDEO_S: u32 = 120;
+/// JPEG quality of "Save JPEG": visually lossless at a fifth of the PNG's size.
+const JPEG_QUALITY: f64 = 0.92;
 
 /// A photo in the room's album.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +43,8 @@ pub struct Photo {
     pub shot: u64,
     /// An object URL of the PNG.
     pub url: String,
+    /// An object URL of the same photo as JPEG, when the browser could encode one.
+    pub jpeg_url: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -48,6 +56,8 @@ pub struct ShotStatus {
     pub countdown: Option<u32>,
     /// Pictures in / wanted for the photo being put together.
     pub receiving: Option<(usize, usize)>,
+    /// Seconds recorded so far, while the room's video is recording.
+    pub recording: Option<u32>,
     pub problem: Option<String>,
 }
 
@@ -65,14 +75,29 @@ struct Pending {
 struct Inner {
     session: Session,
     mine: Box<dyn Fn() -> Option<HtmlCanvasElement>>,
+    /// The composed preview, which videos record.
+    preview: Box<dyn Fn() -> Option<HtmlCanvasElement>>,
     client: RefCell<Option<Rc<ComposeClient>>>,
     pending: RefCell<BTreeMap<u64, Pending>>,
     /// Shots complete and waiting for the compose worker.
     ready: RefCell<VecDeque<u64>>,
     reassembly: RefCell<BTreeMap<MemberId, Reassembly>>,
     album: RwSignal<Vec<Photo>>,
+    videos: RwSignal<Vec<Video>>,
     status: RwSignal<ShotStatus>,
+    /// The video being recorded, by id.
+    recording: RefCell<Option<(u64, Recorder)>>,
+    /// Stopped recordings whose last data the browser has not handed over yet.
+    stopping: RefCell<Vec<(u64, Recorder)>>,
     alive: Cell<bool>,
+}
+
+/// Where the photos and videos go, and what the shutter bar shows.
+#[derive(Clone, Copy)]
+pub struct Album {
+    pub photos: RwSignal<Vec<Photo>>,
+    pub videos: RwSignal<Vec<Video>>,
+    pub status: RwSignal<ShotStatus>,
 }
 
 #[derive(Clone)]
@@ -81,22 +106,28 @@ pub struct Shots {
 }
 
 impl Shots {
-    /// Starts listening for shots in the room; `mine` is my packed canvas.
+    /// Starts listening for shots in the room; `mine` is my packed canvas,
+    /// `preview` the composed picture.
     pub fn start(
         session: Session,
         mine: impl Fn() -> Option<HtmlCanvasElement> + 'static,
-        album: RwSignal<Vec<Photo>>,
-        status: RwSignal<ShotStatus>,
+        preview: impl Fn() -> Option<HtmlCanvasElement> + 'static,
+        album: Album,
     ) -> Self {
+        let status = album.status;
         let inner = Rc::new(Inner {
             session,
             mine: Box::new(mine),
+            preview: Box::new(preview),
             client: RefCell::new(None),
             pending: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
             reassembly: RefCell::new(BTreeMap::new()),
-            album,
+            album: album.photos,
+            videos: album.videos,
             status,
+            recording: RefCell::new(None),
+            stopping: RefCell::new(Vec::new()),
             alive: Cell::new(true),
         });
         let weak = Rc::downgrade(&inner);
@@ -145,8 +176,16 @@ impl Shots {
         });
     }
 
+    /// Starts (`on`) or stops the room's video, for everyone.
+    pub fn record(&self, on: bool) {
+        self.inner.session.announce_recording(on);
+        set_recording(&self.inner, on, true);
+    }
+
     pub fn stop(&self) {
         self.inner.alive.set(false);
+        self.inner.recording.replace(None);
+        self.inner.stopping.borrow_mut().clear();
         self.inner.session.listen_for_shots(None);
         self.inner.client.replace(None);
         for p in self.inner.pending.borrow_mut().values_mut() {
@@ -170,6 +209,7 @@ fn close_parts(p: &mut Pending) {
 fn on_event(inner: &Rc<Inner>, from: MemberId, ev: ShotEvent) {
     match ev {
         ShotEvent::Shoot { shot, countdown_s } => schedule(inner, shot, countdown_s),
+        ShotEvent::Recording { on } => set_recording(inner, on, false),
         ShotEvent::Bytes(bytes) => {
             let received = inner
                 .reassembly
@@ -182,6 +222,98 @@ fn on_event(inner: &Rc<Inner>, from: MemberId, ev: ShotEvent) {
             }
         }
     }
+}
+
+/// Starts or stops recording my preview; `mine`: I pressed the button, so I
+/// also end a recording that runs too long.
+fn set_recording(inner: &Rc<Inner>, on: bool, mine: bool) {
+    if !on {
+        if let Some(stopped) = inner.recording.borrow_mut().take() {
+            stopped.1.stop();
+            inner.stopping.borrow_mut().push(stopped);
+        }
+        inner.status.update(|s| s.recording = None);
+        return;
+    }
+    if inner.recording.borrow().is_some() {
+        return;
+    }
+    let Some(canvas) = (inner.preview)() else {
+        return;
+    };
+    let id = new_shot_id();
+    let started = now();
+    let (width, height) = (canvas.width(), canvas.height());
+    let weak = Rc::downgrade(inner);
+    let started_recorder = Recorder::start(&canvas, move |blob| {
+        if let Some(inner) = weak.upgrade() {
+            let seconds = (now() - started) / 1000.0;
+            finish_video(&inner, id, blob, seconds, (width, height));
+        }
+    });
+    match started_recorder {
+        Ok(recorder) => {
+            inner.recording.replace(Some((id, recorder)));
+            inner.status.update(|s| s.recording = Some(0));
+        }
+        Err(e) => {
+            let why = e
+                .as_string()
+                .unwrap_or_else(|| "the browser refused".into());
+            inner
+                .status
+                .update(|s| s.problem = Some(format!("The video could not start: {why}.")));
+            return;
+        }
+    }
+    let inner = inner.clone();
+    spawn_local(async move {
+        for seconds in 1.. {
+            TimeoutFuture::new(1000).await;
+            let current = inner.recording.borrow().as_ref().map(|r| r.0) == Some(id);
+            if !current || !inner.alive.get() {
+                return;
+            }
+            inner.status.update(|s| s.recording = Some(seconds));
+            if mine && seconds >= MAX_VIDEO_S {
+                inner.session.announce_recording(false);
+                set_recording(&inner, false, true);
+                return;
+            }
+        }
+    });
+}
+
+fn finish_video(
+    inner: &Rc<Inner>,
+    id: u64,
+    blob: Option<Blob>,
+    seconds: f64,
+    (width, height): (u32, u32),
+) {
+    let url = blob
+        .as_ref()
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(b).ok());
+    match (blob, url) {
+        (Some(blob), Some(url)) => inner.videos.update(|v| {
+            v.push(Video {
+                id,
+                url,
+                bytes: blob.size(),
+                seconds,
+                width,
+                height,
+            })
+        }),
+        _ => inner
+            .status
+            .update(|s| s.problem = Some("The video came out empty. Try recording again.".into())),
+    }
+    // The recorder's callbacks are running right now: let them finish before dropping it.
+    let inner = inner.clone();
+    spawn_local(async move {
+        inner.stopping.borrow_mut().retain(|(i, _)| *i != id);
+    });
 }
 
 /// Notes the shot (who is in it, the room's look now), counts down, then takes my part.
@@ -250,12 +382,13 @@ async fn capture_bitmap(canvas: &HtmlCanvasElement) -> Option<ImageBitmap> {
 }
 
 async fn encode_png(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
-    let blob = png_blob(canvas).await?;
+    let blob = image_blob(canvas, "image/png", None).await?;
     let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-async fn png_blob(canvas: &HtmlCanvasElement) -> Option<Blob> {
+/// The canvas encoded as `mime`, with `quality` (0..1) for lossy formats.
+async fn image_blob(canvas: &HtmlCanvasElement, mime: &str, quality: Option<f64>) -> Option<Blob> {
     let (tx, rx) = oneshot::channel::<Option<Blob>>();
     let tx = RefCell::new(Some(tx));
     let done = Closure::once(move |blob: JsValue| {
@@ -263,9 +396,15 @@ async fn png_blob(canvas: &HtmlCanvasElement) -> Option<Blob> {
             let _ = tx.send(blob.dyn_into::<Blob>().ok());
         }
     });
-    canvas
-        .to_blob_with_type(done.as_ref().unchecked_ref(), "image/png")
-        .ok()?;
+    match quality {
+        Some(q) => canvas.to_blob_with_type_and_encoder_options(
+            done.as_ref().unchecked_ref(),
+            mime,
+            &JsValue::from_f64(q),
+        ),
+        None => canvas.to_blob_with_type(done.as_ref().unchecked_ref(), mime),
+    }
+    .ok()?;
     let blob = rx.await.ok()?;
     drop(done);
     blob
@@ -413,7 +552,7 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
     }
 }
 
-/// The composed bitmap as a PNG object URL.
+/// The composed bitmap as PNG and JPEG object URLs.
 async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
     let (w, h) = (frame.bitmap.width(), frame.bitmap.height());
     let canvas: HtmlCanvasElement = create("canvas").ok()?;
@@ -424,11 +563,14 @@ async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
         .draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
     frame.bitmap.close();
     drawn.ok()?;
-    let blob = png_blob(&canvas).await?;
+    let blob = image_blob(&canvas, "image/png", None).await?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let jpeg = image_blob(&canvas, "image/jpeg", Some(JPEG_QUALITY)).await;
+    let jpeg_url = jpeg.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
     Some(Photo {
         shot: frame.id,
         url,
+        jpeg_url,
         width: w,
         height: h,
     })

@@ -10,6 +10,7 @@ use super::error::SceneResult;
 use super::filter::{FilterLut, FilterPreset};
 use super::harmonize::{gains, person_mean, target_colour, DEFAULT_STRENGTH};
 use super::layout::{check_canvas, Layout, LayoutMode, MemberSlot};
+use super::placeholder::draw_placeholder;
 use super::placement::{fit_scale, place, Placement};
 use super::transform::MemberTransform;
 use super::MemberKey;
@@ -242,8 +243,9 @@ impl Compositor {
         let plan = ScenePlan::new(settings, members, out.width, out.height, mean)?;
         for m in &plan.members {
             let frame = members.iter().find(|f| f.key == m.slot.key);
-            if let (Some(p), Some(cut)) = (m.placement, frame.and_then(|f| f.cutout)) {
-                draw_cutout(out, cut, &p, m.gains, &mut self.scratch)?;
+            match (m.placement, frame.and_then(|f| f.cutout)) {
+                (Some(p), Some(cut)) => draw_cutout(out, cut, &p, m.gains, &mut self.scratch)?,
+                _ => draw_placeholder(out, &m.slot.region),
             }
         }
         if self.filter.preset() != settings.filter {

@@ -22,6 +22,7 @@ pub mod filter;
 pub mod harmonize;
 pub mod layout;
 pub mod packed;
+pub mod placeholder;
 pub mod placement;
 pub mod region;
 pub mod transform;
@@ -38,6 +39,7 @@ pub use effects::{
 pub use error::{SceneError, SceneResult};
 pub use filter::{FilterLut, FilterPreset};
 pub use layout::{Layout, LayoutMode, MemberSlot};
+pub use placeholder::draw_placeholder;
 pub use placement::{fit_scale, place, Placement};
 pub use region::Region;
 pub use transform::MemberTransform;

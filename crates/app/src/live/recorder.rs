@@ -1,0 +1,125 @@
+//! A video of the room: MediaRecorder on the composed preview canvas's stream,
+//! saved as WebM. Every member records its own preview (they show the same
+//! picture), so nobody has to send the video.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Blob, BlobEvent, BlobPropertyBag, HtmlCanvasElement, MediaRecorder, MediaRecorderOptions,
+    MediaStream, RecordingState,
+};
+
+/// Frames per second the preview canvas is captured at.
+const CAPTURE_FPS: f64 = 30.0;
+/// Enough for a sharp 800×450 preview without making minute-long videos huge.
+const VIDEO_BITS_PER_SECOND: u32 = 2_500_000;
+/// Codecs in order of preference; the first the browser records is used.
+const MIME_TYPES: [&str; 3] = [
+    "video/webm;codecs=vp9",
+    "video/webm;codecs=vp8",
+    "video/webm",
+];
+
+/// A finished video in the room's album.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Video {
+    pub id: u64,
+    /// An object URL of the WebM file.
+    pub url: String,
+    pub bytes: f64,
+    pub seconds: f64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A recording in progress. Keep it until `on_done` has run: its callbacks live here.
+pub struct Recorder {
+    recorder: MediaRecorder,
+    stream: MediaStream,
+    _on_data: Closure<dyn FnMut(BlobEvent)>,
+    _on_stop: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Recorder {
+    /// Starts recording `canvas`; `on_done` gets the WebM once [`Recorder::stop`]
+    /// has been called and the browser has flushed the last data (`None` when
+    /// nothing was recorded).
+    pub fn start(
+        canvas: &HtmlCanvasElement,
+        on_done: impl FnOnce(Option<Blob>) + 'static,
+    ) -> Result<Self, JsValue> {
+        let stream = canvas.capture_stream_with_frame_request_rate(CAPTURE_FPS)?;
+        let mime = MIME_TYPES
+            .into_iter()
+            .find(|m| MediaRecorder::is_type_supported(m))
+            .ok_or_else(|| JsValue::from_str("this browser cannot record WebM video"))?;
+        let options = MediaRecorderOptions::new();
+        options.set_mime_type(mime);
+        options.set_video_bits_per_second(VIDEO_BITS_PER_SECOND);
+        let recorder =
+            MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &options)?;
+
+        let parts: Rc<RefCell<Vec<Blob>>> = Rc::default();
+        let sink = parts.clone();
+        let on_data = Closure::<dyn FnMut(BlobEvent)>::new(move |ev: BlobEvent| {
+            if let Some(blob) = ev.data().filter(|b| b.size() > 0.0) {
+                sink.borrow_mut().push(blob);
+            }
+        });
+        recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
+        let mut on_done = Some(on_done);
+        let on_stop = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let Some(done) = on_done.take() else {
+                return;
+            };
+            let parts = std::mem::take(&mut *parts.borrow_mut());
+            done(join(&parts));
+        });
+        recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
+        // Data every second, so a crash or a long recording never holds it all in one buffer.
+        recorder.start_with_time_slice(1000)?;
+        Ok(Self {
+            recorder,
+            stream,
+            _on_data: on_data,
+            _on_stop: on_stop,
+        })
+    }
+
+    /// Ends the recording; `on_done` follows shortly.
+    pub fn stop(&self) {
+        if self.recorder.state() != RecordingState::Inactive {
+            let _ = self.recorder.stop();
+        }
+        for track in self.stream.get_tracks().iter() {
+            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+                track.stop();
+            }
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        // Dropped without stopping (the page closes): detach the callbacks first.
+        self.recorder.set_ondataavailable(None);
+        self.recorder.set_onstop(None);
+        self.stop();
+    }
+}
+
+fn join(parts: &[Blob]) -> Option<Blob> {
+    if parts.is_empty() {
+        return None;
+    }
+    let array = js_sys::Array::new();
+    for part in parts {
+        array.push(part);
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type("video/webm");
+    Blob::new_with_blob_sequence_and_options(&array, &options).ok()
+}
