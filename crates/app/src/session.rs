@@ -17,6 +17,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MediaStream;
 
 use crate::camera::{open_camera, stop_stream, CameraError};
+use crate::live::photo_camera::PhotoCamera;
 use crate::rtc::mesh::Mesh;
 use crate::rtc::peer::{LinkState, PeerEvent};
 use crate::signalling::{socket_url, Signaller, SocketEvent};
@@ -51,6 +52,8 @@ pub enum CameraStatus {
     Off,
     Starting,
     On,
+    /// No camera, but a photo of me stands in for it.
+    Photo,
     Unavailable(CameraError),
 }
 
@@ -78,6 +81,8 @@ struct Inner {
     heads: RefCell<BTreeMap<MemberId, Head>>,
     /// Who hears shutter messages and photo chunks (the room's picture).
     shot_listener: RefCell<Option<ShotListener>>,
+    /// The photo standing in for my missing camera.
+    photo: RefCell<Option<PhotoCamera>>,
 }
 
 /// A shutter message or a photo chunk from another member.
@@ -141,6 +146,7 @@ impl Session {
                 outgoing: RefCell::new(None),
                 heads: RefCell::new(BTreeMap::new()),
                 shot_listener: RefCell::new(None),
+                photo: RefCell::new(None),
             })),
         };
         session.connect();
@@ -296,6 +302,22 @@ impl Session {
         let mesh = self.inner().mesh.borrow().clone();
         if let Some(mesh) = mesh {
             mesh.broadcast(&PeerMessage::Shoot { shot, countdown_s });
+        }
+    }
+
+    /// Without a camera: `photo` stands in for it, cut out and sent like one.
+    pub fn use_photo_instead(&self, photo: PhotoCamera) {
+        if self.room.get_untracked().is_none() {
+            return;
+        }
+        let stream = photo.stream().clone();
+        // The previous photo (if any) stops only after the new one is in place.
+        let old = self.inner().photo.replace(Some(photo));
+        self.local_stream.set(Some(stream));
+        drop(old);
+        self.camera.set(CameraStatus::Photo);
+        if let Some(mesh) = self.inner().mesh.borrow().as_ref() {
+            mesh.broadcast(&PeerMessage::CameraState { available: true });
         }
     }
 
@@ -527,7 +549,7 @@ impl Session {
             }),
             PeerEvent::ChannelOpen => {
                 let available = match self.camera.get_untracked() {
-                    CameraStatus::On => Some(true),
+                    CameraStatus::On | CameraStatus::Photo => Some(true),
                     CameraStatus::Unavailable(_) => Some(false),
                     _ => None,
                 };
@@ -588,6 +610,7 @@ impl Session {
             stop_stream(&stream);
         }
         self.local_stream.set(None);
+        inner.photo.replace(None);
         self.remote_streams.set(BTreeMap::new());
         self.peers.set(BTreeMap::new());
         self.camera.set(CameraStatus::Off);

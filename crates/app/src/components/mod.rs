@@ -9,5 +9,6 @@ pub mod member_list;
 pub mod model_progress;
 pub mod name_field;
 pub mod password_field;
+pub mod photo_instead;
 pub mod scene_controls;
 pub mod video_tile;

@@ -2,6 +2,7 @@
 //! everyone's cut-outs composed into one preview ([`preview`]).
 
 pub mod dom;
+pub mod photo_camera;
 pub mod preview;
 pub mod recorder;
 pub mod sender;

@@ -10,6 +10,7 @@ use crate::components::live_stage::LiveStage;
 use crate::components::member_list::MemberList;
 use crate::components::name_field::NameField;
 use crate::components::password_field::PasswordField;
+use crate::components::photo_instead::PhotoInstead;
 use crate::components::scene_controls::SceneControls;
 use crate::components::video_tile::VideoTile;
 use crate::session::{CameraStatus, ConnectionState, Session};
@@ -153,7 +154,7 @@ fn InRoom() -> impl IntoView {
     let camera_note = Signal::derive(move || match session.camera.get() {
         CameraStatus::Starting => Some("Starting the camera…".to_string()),
         CameraStatus::Unavailable(error) => Some(format!("{error} You are still in the room.")),
-        CameraStatus::On | CameraStatus::Off => None,
+        CameraStatus::On | CameraStatus::Photo | CameraStatus::Off => None,
     });
     let lost = Signal::derive(move || {
         (session.connection.get() == ConnectionState::Lost)
@@ -195,6 +196,7 @@ fn InRoom() -> impl IntoView {
         </section>
         <Alert message=lost />
         <Alert message=camera_alert />
+        <PhotoInstead />
         <div class="room-main">
             <LiveStage />
             <SceneControls />

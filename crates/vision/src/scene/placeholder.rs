@@ -39,9 +39,9 @@ pub fn draw_placeholder(out: &mut Rgba8Image, region: &Region) {
                 continue;
             }
             let i = ((y * out.width + x) * 4) as usize;
-            for c in 0..3 {
-                let v = out.data[i + c] as f32;
-                out.data[i + c] = (v + (TINT[c] - v) * cover).round() as u8;
+            for (px, tint) in out.data[i..i + 3].iter_mut().zip(TINT) {
+                let v = *px as f32;
+                *px = (v + (tint - v) * cover).round() as u8;
             }
         }
     }
