@@ -14,10 +14,16 @@
 #                                           run.mjs: --calls 50 --warmups 5 --lab-seconds 10
 #                                           --models a,b --no-lab --out FILE
 #                                           (see tests/e2e/bench/vision/README.md)
-#   ./scripts/bench.sh all                  both, data channel first
+#   ./scripts/bench.sh room [OPTIONS]       the group photo room with 2, 3 and 4 members: preview
+#                                           fps on every member, bytes sent per peer, the media
+#                                           path's delay, shutter to photo on every page. Builds
+#                                           what is missing, like `vision`. OPTIONS go to room.mjs:
+#                                           --sizes 2,3,4 --seconds 10
+#   ./scripts/bench.sh all                  data channel, vision, then room
 # Without building or installing anything (everything already there):
 #   node tests/e2e/bench/datachannel.mjs [N]
 #   node tests/e2e/bench/vision/run.mjs [OPTIONS]
+#   node tests/e2e/bench/room.mjs [OPTIONS]
 set -euo pipefail
 # shellcheck source=scripts/lib/toolchain.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
@@ -25,7 +31,7 @@ cd "$HUDDLE_ROOT"
 
 mode=datachannel
 case "${1:-}" in
-    datachannel | vision | all) mode="$1"; shift ;;
+    datachannel | vision | room | all) mode="$1"; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
 
@@ -73,8 +79,23 @@ bench_vision() {
         run_isolated node tests/e2e/bench/vision/run.mjs "$@"
 }
 
+bench_room() {
+    ensure_apt_packages
+    ensure_e2e_node_modules
+    if [ -n "${HUDDLE_REBUILD:-}" ] || ! compgen -G "$HUDDLE_ROOT/dist/compose_worker*_bg.wasm" >/dev/null; then
+        ensure_build_tools
+        trunk_build_release
+    fi
+    if [ -n "${HUDDLE_REBUILD:-}" ] || [ ! -x "$HUDDLE_SERVER_PATH" ]; then
+        cargo build --release -p huddle-server
+    fi
+    HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}" \
+        run_isolated node tests/e2e/bench/room.mjs "$@"
+}
+
 case "$mode" in
     datachannel) bench_datachannel "$@" ;;
     vision) bench_vision "$@" ;;
-    all) bench_datachannel && bench_vision ;;
+    room) bench_room "$@" ;;
+    all) bench_datachannel && bench_vision && bench_room ;;
 esac

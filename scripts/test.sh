@@ -200,14 +200,18 @@ if [ "${STEP_OK[setup]}" != 1 ]; then
 fi
 
 start_background trunk-build-release 2400 trunk_build_linted
+# The release build is the long pole (the e2e suite waits for it), and it ends in long
+# single-threaded steps (the vision worker's LTO, wasm-opt). The native steps yield the CPU to it,
+# so they fill the core it leaves idle instead of delaying it.
+YIELD=(nice -n 10)
 if [ "$E2E_ONLY" = 0 ]; then
     run_step fmt check 300 cargo fmt --all --check
     # Builds (and so lints) every native target, benches included, then runs the tests.
-    run_step build-native check 1800 "${LINTED[@]}" cargo test --all-targets --no-run
-    run_step test-native cargo-test 1800 "${LINTED[@]}" cargo test
+    run_step build-native check 1800 "${YIELD[@]}" "${LINTED[@]}" cargo test --all-targets --no-run
+    run_step test-native cargo-test 1800 "${YIELD[@]}" "${LINTED[@]}" cargo test
     # The app's library and in-browser tests (wasm-bindgen-test-runner + chromedriver + headless
     # Chromium, crates/app/webdriver.json); its worker binary is linted by the trunk build.
-    run_step test-wasm-browser cargo-test 1200 "${LINTED[@]}" cargo test -p huddle-app --target "$WASM_TARGET" --profile wasm-test
+    run_step test-wasm-browser cargo-test 1200 "${YIELD[@]}" "${LINTED[@]}" cargo test -p huddle-app --target "$WASM_TARGET" --profile wasm-test
     # Vision in wasm is checked on the shipped worker by the e2e suite (specs/vision-parity.test.mjs),
     # which needs no second wasm build of tract; crates/vision/tests/wasm_parity.rs (the pipelines
     # built as a wasm test) stays runnable by hand, see its header.

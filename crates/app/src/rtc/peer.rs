@@ -355,6 +355,13 @@ fn start_connection(inner: &Rc<Inner>) -> Result<(), JsValue> {
             let Some(inner) = current(&weak, generation) else {
                 return;
             };
+            // The picture is live, not a film: play frames as soon as they decode rather than
+            // buffering for smoothness (Chrome's `jitterBufferTarget`, in ms; ignored elsewhere).
+            let _ = js_sys::Reflect::set(
+                &event.receiver(),
+                &JsValue::from_str("jitterBufferTarget"),
+                &JsValue::from_f64(0.0),
+            );
             let stream = event
                 .streams()
                 .get(0)
