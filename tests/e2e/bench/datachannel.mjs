@@ -4,19 +4,11 @@
 // members, then calls the app's exported `window.wasmBindings.measure_round_trips(N)` on the
 // creator's page and prints its JSON ({"samples":N,"median_ms":…,"p95_ms":…}).
 //   node tests/e2e/bench/datachannel.mjs [N=100]     (scripts/bench.sh builds first and runs this)
-import { startServer, launchMember, Recorder, within, waitUntil } from '../lib/harness.mjs';
+import { benchMain, launchMember, within, waitUntil } from '../lib/harness.mjs';
 import { createRoom, joinRoom, waitForMembers } from '../lib/app.mjs';
 
 const samples = Number(process.argv[2] || 100);
-const rec = new Recorder('bench-datachannel');
-let code = 0;
-try {
-  let url = process.env.HUDDLE_URL?.replace(/\/$/, '');
-  if (!url) {
-    const server = await startServer();
-    rec.addServer(server);
-    url = server.url;
-  }
+await benchMain('bench-datachannel', async (rec, url) => {
   const a = await launchMember({ recorder: rec });
   const b = await launchMember({ recorder: rec });
   const id = await createRoom(a.page, url, { name: 'Bench A', limit: 2 });
@@ -32,11 +24,4 @@ try {
   }
   console.log(JSON.stringify(result));
   console.log(`data channel round trip: median ${result.median_ms} ms, p95 ${result.p95_ms} ms over ${result.samples} samples`);
-} catch (e) {
-  await rec.saveFailure(e).catch(() => {});
-  console.error(`bench failed: ${e.message}\n(screenshots and logs in tests/e2e/results/)`);
-  code = 1;
-} finally {
-  await rec.close();
-}
-process.exit(code);
+});

@@ -10,7 +10,7 @@
 //   - shutter to photo: from "Shoot" on the first page until the photo is on every page.
 // Prints one JSON line per room size and a markdown table.
 //   node tests/e2e/bench/room.mjs [--sizes 2,3,4] [--seconds 10]   (scripts/bench.sh room runs it)
-import { startServer, launchMember, Recorder, cameraFile, waitUntil } from '../lib/harness.mjs';
+import { benchMain, launchMember, cameraFile, waitUntil } from '../lib/harness.mjs';
 import { createRoom, joinRoom, waitForMembers } from '../lib/app.mjs';
 import { previewState, waitForEveryone, photos } from '../lib/picture.mjs';
 
@@ -118,15 +118,7 @@ async function measure(url, size, rec) {
   };
 }
 
-const rec = new Recorder('bench-room');
-let code = 0;
-try {
-  let url = process.env.HUDDLE_URL?.replace(/\/$/, '');
-  if (!url) {
-    const server = await startServer();
-    rec.addServer(server);
-    url = server.url;
-  }
+await benchMain('bench-room', async (rec, url) => {
   const rows = [];
   for (const size of SIZES) {
     const r = await measure(url, size, rec);
@@ -140,11 +132,4 @@ try {
     const p = r.media_path_ms;
     console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.encode)} + ${f(p.network)} + ${f(p.jitter_buffer)} + ${f(p.decode)} + ${f(p.compose_interval)}) | ${Math.max(...r.shutter_to_photo_ms)} |`);
   }
-} catch (e) {
-  await rec.saveFailure(e).catch(() => {});
-  console.error(`bench failed: ${e.message}\n(screenshots and logs in tests/e2e/results/)`);
-  code = 1;
-} finally {
-  await rec.close();
-}
-process.exit(code);
+});

@@ -245,3 +245,28 @@ export function e2e(body, { serverEnv = {} } = {}) {
     }
   };
 }
+
+/**
+ * Runs a benchmark script's `body(rec, url)` against HUDDLE_URL or a fresh server, saves
+ * screenshots and logs on failure, closes everything and exits (1 on failure).
+ */
+export async function benchMain(name, body) {
+  const rec = new Recorder(name);
+  let code = 0;
+  try {
+    let url = process.env.HUDDLE_URL?.replace(/\/$/, '');
+    if (!url) {
+      const server = await startServer();
+      rec.addServer(server);
+      url = server.url;
+    }
+    await body(rec, url);
+  } catch (e) {
+    await rec.saveFailure(e).catch(() => {});
+    console.error(`bench failed: ${e.message}\n(screenshots and logs in tests/e2e/results/)`);
+    code = 1;
+  } finally {
+    await rec.close();
+  }
+  process.exit(code);
+}

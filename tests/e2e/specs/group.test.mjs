@@ -10,7 +10,7 @@ import path from 'node:path';
 import { e2e, launchMember, cameraFile, waitUntil, RESULTS_DIR } from '../lib/harness.mjs';
 import { createRoom, joinRoom, waitForMembers, step } from '../lib/app.mjs';
 import {
-  previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
+  preview, previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
   photos, snapshotPhoto, purplePixels,
 } from '../lib/picture.mjs';
 import { writeToneWav } from '../lib/sound.mjs';
@@ -123,6 +123,54 @@ test('three members see one live picture with everyone at their place, styled fo
   const same = (await previewState(pages[0])).members;
   assert.deepEqual(same.map((m) => m.z), [0, 1, 2], 'the earlier joiner is on top');
   await checkEveryoneInPlace(t, pages, pages[2], 'same-screen');
+
+  // Sam makes himself bigger and mirrors himself; everyone sees it, then "Reset" undoes it.
+  const samBefore = (await previewState(pages[0])).members[2];
+  const myPlace = (name) => pages[2].getByRole('button', { name, exact: true });
+  await step('Sam clicks "Bigger" and "Mirror"', async () => {
+    await myPlace('Bigger').click();
+    await myPlace('Mirror').click();
+  });
+  assert.equal(await myPlace('Mirror').getAttribute('aria-pressed'), 'true', '"Mirror" shows as pressed');
+  for (const [i, p] of pages.entries()) {
+    const sam = await waitUntil(`Sam bigger and mirrored on ${PEOPLE[i].name}'s page`, async () => {
+      const m = (await previewState(p)).members[2];
+      return m.mirror && m.frame[2] > samBefore.frame[2] * 1.05 ? m : null;
+    }, { ms: 15_000, every: 250 });
+    t.diagnostic(`Sam on ${PEOPLE[i].name}'s page: ${JSON.stringify(samBefore.frame)} -> ${JSON.stringify(sam.frame)}`);
+  }
+  await step('Sam clicks "Reset"', () => myPlace('Reset').click());
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`Sam back in his place on ${PEOPLE[i].name}'s page`, async () => {
+      const m = (await previewState(p)).members[2];
+      return !m.mirror && Math.abs(m.frame[2] - samBefore.frame[2]) < 2;
+    }, { ms: 15_000, every: 250 });
+  }
+  // And drags himself 80 screen pixels to the right with the mouse.
+  const box = await preview(pages[2]).boundingBox();
+  const k = box.width / 800;
+  const [dx, dy, dw, dh] = samBefore.drawn;
+  const from = [box.x + (dx + dw / 2) * k, box.y + (dy + dh / 2) * k];
+  await step('Sam drags himself to the right', async () => {
+    await pages[2].mouse.move(from[0], from[1]);
+    await pages[2].mouse.down();
+    for (let i = 1; i <= 8; i++) {
+      await pages[2].mouse.move(from[0] + i * 10, from[1]);
+      await pages[2].waitForTimeout(30);
+    }
+    await pages[2].mouse.up();
+  });
+  for (const [i, p] of pages.entries()) {
+    await waitUntil(`Sam further right on ${PEOPLE[i].name}'s page`, async () => {
+      const m = (await previewState(p)).members[2];
+      return m.frame[0] > samBefore.frame[0] + (80 / k) * 0.8;
+    }, { ms: 15_000, every: 250 });
+  }
+  await step('Sam clicks "Reset"', () => myPlace('Reset').click());
+  for (const p of pages) {
+    await waitUntil(`Sam back on ${p.url()}`, async () =>
+      Math.abs((await previewState(p)).members[2].frame[0] - samBefore.frame[0]) < 2, { ms: 15_000, every: 250 });
+  }
 
   // A filter chosen by Ann turns every page grey.
   const before = await meanSaturation(pages[1]);

@@ -3,17 +3,34 @@
 
 use std::collections::BTreeSet;
 
+use huddle_protocol::scene::{MemberPose, LAYOUT_SAME_SCREEN};
 use huddle_protocol::MemberId;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
+use crate::live::dom::now;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
 use crate::live::sender::{CutoutSender, SenderEvent};
 use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
+
+/// A drag of my own cut-out on the preview (same-screen mode).
+#[derive(Clone, Copy)]
+struct Drag {
+    /// Where the pointer went down (client pixels) and my offset then.
+    start: [f64; 2],
+    offset: [f32; 2],
+    /// The canvas's size on screen: offsets are fractions of the picture.
+    size: [f64; 2],
+    /// When the last change went out (the room hears at most 20 a second).
+    sent_at: f64,
+}
+
+/// Drag changes sent per second at most while the pointer moves.
+const DRAG_SEND_MS: f64 = 50.0;
 
 #[component]
 pub fn LiveStage() -> impl IntoView {
@@ -225,6 +242,79 @@ pub fn LiveStage() -> impl IntoView {
     };
     let placed = move || status.with(|s| serde_json::to_string(&s.members).unwrap_or_default());
 
+    // Dragging myself around the same-screen picture.
+    let same_screen = move || session.scene.with(|s| s.layout.value == LAYOUT_SAME_SCREEN);
+    let drag = StoredValue::new(None::<Drag>);
+    let move_to = move |ev: &web_sys::PointerEvent, d: Drag| {
+        let offset = [
+            (d.offset[0] + ((f64::from(ev.client_x()) - d.start[0]) / d.size[0]) as f32)
+                .clamp(-1.0, 1.0),
+            (d.offset[1] + ((f64::from(ev.client_y()) - d.start[1]) / d.size[1]) as f32)
+                .clamp(-1.0, 1.0),
+        ];
+        session.change_scene(|s, me| {
+            let pose = MemberPose {
+                offset,
+                ..s.pose(me)
+            };
+            let stamped = s.stamp(pose, me);
+            s.poses.insert(me, stamped);
+        });
+    };
+    let on_pointer_down = move |ev: web_sys::PointerEvent| {
+        let (Some(me), Some(c)) = (session.me_untracked(), canvas.get_untracked()) else {
+            return;
+        };
+        if !session
+            .scene
+            .with_untracked(|s| s.layout.value == LAYOUT_SAME_SCREEN)
+        {
+            return;
+        }
+        let r = c.get_bounding_client_rect();
+        if r.width() <= 0.0 || r.height() <= 0.0 {
+            return;
+        }
+        let x = (f64::from(ev.client_x()) - r.left()) / r.width() * f64::from(PREVIEW_SIZE.0);
+        let y = (f64::from(ev.client_y()) - r.top()) / r.height() * f64::from(PREVIEW_SIZE.1);
+        let mine =
+            status.with_untracked(|s| s.members.iter().find(|m| m.id == me).and_then(|m| m.drawn));
+        let Some([fx, fy, fw, fh]) = mine else {
+            return;
+        };
+        let (x, y) = (x as f32, y as f32);
+        if x < fx || x > fx + fw || y < fy || y > fy + fh {
+            return;
+        }
+        let _ = c.set_pointer_capture(ev.pointer_id());
+        drag.set_value(Some(Drag {
+            start: [f64::from(ev.client_x()), f64::from(ev.client_y())],
+            offset: session.scene.with_untracked(|s| s.pose(me).offset),
+            size: [r.width(), r.height()],
+            sent_at: 0.0,
+        }));
+    };
+    let on_pointer_move = move |ev: web_sys::PointerEvent| {
+        let Some(d) = drag.get_value() else {
+            return;
+        };
+        let t = now();
+        if t - d.sent_at >= DRAG_SEND_MS {
+            move_to(&ev, d);
+            drag.update_value(|d| {
+                if let Some(d) = d {
+                    d.sent_at = t;
+                }
+            });
+        }
+    };
+    let on_pointer_up = move |ev: web_sys::PointerEvent| {
+        if let Some(d) = drag.get_value() {
+            move_to(&ev, d);
+            drag.set_value(None);
+        }
+    };
+
     view! {
         <section class="stage" aria-label="Group picture">
             // Progress while my cut-out gets ready; out of the way once it is.
@@ -245,6 +335,11 @@ pub fn LiveStage() -> impl IntoView {
                     data-frames=move || status.with(|s| s.frames.to_string())
                     data-fps=move || status.with(|s| format!("{:.0}", s.fps))
                     data-members=placed
+                    class:draggable=same_screen
+                    on:pointerdown=on_pointer_down
+                    on:pointermove=on_pointer_move
+                    on:pointerup=on_pointer_up
+                    on:pointercancel=move |_| drag.set_value(None)
                 ></canvas>
                 <div class="stage-names" aria-hidden="true">{labels}</div>
                 {move || shot_status.with(|s| s.countdown).map(|n| view! {

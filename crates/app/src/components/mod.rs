@@ -7,6 +7,7 @@ pub mod lab_stats;
 pub mod live_stage;
 pub mod member_list;
 pub mod model_progress;
+pub mod my_place;
 pub mod name_field;
 pub mod password_field;
 pub mod photo_instead;

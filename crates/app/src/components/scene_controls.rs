@@ -7,6 +7,7 @@ use huddle_protocol::{EffectTarget, MemberId};
 use huddle_vision::scene::{BackgroundPreset, Effect, FilterPreset};
 use leptos::prelude::*;
 
+use crate::components::my_place::MyPlace;
 use crate::session::Session;
 
 /// Who the effect being edited is on, as the radio buttons say it.
@@ -152,6 +153,7 @@ pub fn SceneControls() -> impl IntoView {
                 {layout_button(LAYOUT_GRID, "Grid")}
                 {layout_button(LAYOUT_SAME_SCREEN, "Same screen")}
             </div>
+            <MyPlace />
             // Labels sit beside (not around) the selects, so a select's name is just
             // its label, not the label plus every option's text.
             <div class="field">

@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, MediaStream};
 
 use super::dom::{context_2d, create};
+use crate::camera::stop_stream;
 
 /// The stand-in's longest side, like a camera's.
 const MAX_SIDE: u32 = 1280;
@@ -59,11 +60,7 @@ impl PhotoCamera {
 
 impl Drop for PhotoCamera {
     fn drop(&mut self) {
-        for track in self.stream.get_tracks().iter() {
-            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                track.stop();
-            }
-        }
+        stop_stream(&self.stream);
         self._bitmap.close();
     }
 }

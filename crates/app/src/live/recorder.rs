@@ -12,6 +12,8 @@ use web_sys::{
     MediaStream, RecordingState,
 };
 
+use crate::camera::stop_stream;
+
 /// Frames per second the preview canvas is captured at.
 const CAPTURE_FPS: f64 = 30.0;
 /// Enough for a sharp 800×450 preview without making minute-long videos huge.
@@ -94,11 +96,7 @@ impl Recorder {
         if self.recorder.state() != RecordingState::Inactive {
             let _ = self.recorder.stop();
         }
-        for track in self.stream.get_tracks().iter() {
-            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                track.stop();
-            }
-        }
+        stop_stream(&self.stream);
     }
 }
 

@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{AnalyserNode, AudioContext, MediaStream, MediaStreamConstraints};
 
+use crate::camera::stop_stream;
+
 /// How often the level is read.
 const READ_EVERY_MS: u32 = 100;
 /// The quietest level shown above zero, in dB below full scale: room noise sits
@@ -48,7 +50,7 @@ impl VoiceMeter {
                 Ok(opened) => match slot.upgrade() {
                     Some(slot) => *slot.borrow_mut() = Some(opened),
                     // Switched off while the browser asked for the microphone.
-                    None => stop_tracks(&opened.stream),
+                    None => stop_stream(&opened.stream),
                 },
                 Err(e) => on_event(VoiceEvent::Failed(describe(&e))),
             }
@@ -60,7 +62,7 @@ impl VoiceMeter {
 impl Drop for VoiceMeter {
     fn drop(&mut self) {
         if let Some(live) = self.live.borrow_mut().take() {
-            stop_tracks(&live.stream);
+            stop_stream(&live.stream);
         }
         let _ = self.context.close();
     }
@@ -107,14 +109,6 @@ fn level_of(samples: &[f32]) -> f32 {
         return 0.0;
     }
     ((20.0 * rms.log10() + FLOOR_DB) / FLOOR_DB).clamp(0.0, 1.0)
-}
-
-fn stop_tracks(stream: &MediaStream) {
-    for track in stream.get_tracks().iter() {
-        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-            track.stop();
-        }
-    }
 }
 
 fn describe(e: &JsValue) -> String {
