@@ -17,7 +17,7 @@ pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};
 pub use limits::*;
 pub use peer::PeerMessage;
-pub use scene::{EffectTarget, MemberPose, SceneState, Stamped};
+pub use scene::{EffectTarget, MemberPose, SceneState, Stamped, StickerPose, MAX_STICKERS};
 pub use signalling::*;
 
 /// Bumped on every incompatible change of the wire format. The client sends it in

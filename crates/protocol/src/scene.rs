@@ -1,5 +1,5 @@
 //! The room-wide look of the live picture (layout, background, filter, effects,
-//! members' drag/scale/mirror), shared on the data channels.
+//! members' drag/scale/mirror, scene stickers), shared on the data channels.
 //!
 //! Every setting is a last-writer-wins register ([`Stamped`]): a change carries
 //! a Lamport clock and its author, and merging keeps the higher `(clock, by)`.
@@ -86,6 +86,25 @@ impl Default for MemberPose {
     }
 }
 
+/// A sticker placed on the picture. Positions and sizes are shares of the
+/// picture, so the 800×450 preview and the 1920×1080 shot agree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StickerPose {
+    /// Sticker id from the app's sticker set.
+    pub kind: String,
+    /// Centre, as a share of the picture's width and height.
+    pub center: [f32; 2],
+    /// Height as a share of the picture's height.
+    pub size: f32,
+    /// Clockwise, in radians.
+    pub rotation: f32,
+    /// The clock when it was placed: later stickers lie on top.
+    pub placed: u64,
+}
+
+/// The most stickers a picture shows; the app refuses to add more.
+pub const MAX_STICKERS: usize = 24;
+
 /// Layout ids (the app's scene module defines the same two).
 pub const LAYOUT_GRID: &str = "grid";
 pub const LAYOUT_SAME_SCREEN: &str = "same_screen";
@@ -110,6 +129,9 @@ pub struct SceneState {
     /// cannot read numeric keys back inside a tagged message).
     #[serde(with = "pose_entries")]
     pub poses: BTreeMap<MemberId, Stamped<MemberPose>>,
+    /// Scene stickers by id (`"<member>-<clock>"`, unique per author). A
+    /// deleted sticker stays as `None`, so a late move cannot bring it back.
+    pub stickers: BTreeMap<String, Stamped<Option<StickerPose>>>,
 }
 
 mod pose_entries {
@@ -144,6 +166,7 @@ impl Default for SceneState {
             harmonize: Stamped::initial(false),
             effects: BTreeMap::new(),
             poses: BTreeMap::new(),
+            stickers: BTreeMap::new(),
         }
     }
 }
@@ -176,6 +199,7 @@ impl SceneState {
         changed |= self.harmonize.merge(&other.harmonize);
         changed |= merge_map(&mut self.effects, &other.effects);
         changed |= merge_map(&mut self.poses, &other.poses);
+        changed |= merge_map(&mut self.stickers, &other.stickers);
         changed
     }
 
@@ -192,6 +216,7 @@ impl SceneState {
         .into_iter()
         .chain(self.effects.values().map(|s| s.clock))
         .chain(self.poses.values().map(|s| s.clock))
+        .chain(self.stickers.values().map(|s| s.clock))
         .max()
         .unwrap_or(0)
     }
@@ -208,6 +233,37 @@ impl SceneState {
     /// The pose of `member` (identity when never set).
     pub fn pose(&self, member: MemberId) -> MemberPose {
         self.poses.get(&member).map(|s| s.value).unwrap_or_default()
+    }
+
+    /// The stickers on the picture, bottom first (in the order they were placed).
+    pub fn stickers(&self) -> Vec<(&str, &StickerPose)> {
+        let mut live: Vec<(&str, &StickerPose)> = self
+            .stickers
+            .iter()
+            .filter_map(|(id, s)| s.value.as_ref().map(|p| (id.as_str(), p)))
+            .collect();
+        live.sort_by(|a, b| (a.1.placed, a.0).cmp(&(b.1.placed, b.0)));
+        live
+    }
+
+    /// Places a new sticker by `by` on top of the others; `None` when the
+    /// picture already holds [`MAX_STICKERS`].
+    pub fn add_sticker(&mut self, mut pose: StickerPose, by: MemberId) -> Option<String> {
+        if self.stickers().len() >= MAX_STICKERS {
+            return None;
+        }
+        let stamped = self.stamp((), by);
+        let id = format!("{}-{}", by.0, stamped.clock);
+        pose.placed = stamped.clock;
+        self.stickers.insert(
+            id.clone(),
+            Stamped {
+                value: Some(pose),
+                clock: stamped.clock,
+                by,
+            },
+        );
+        Some(id)
     }
 
     /// Effects shown on `member`, in id order.
@@ -317,6 +373,77 @@ mod tests {
         assert_eq!(echoed, msg);
         assert_eq!(back.pose(MemberId(7)), pose);
         assert_eq!(back.pose(MemberId(8)), MemberPose::default());
+    }
+
+    fn star(center: [f32; 2]) -> StickerPose {
+        StickerPose {
+            kind: "star".into(),
+            center,
+            size: 0.2,
+            rotation: 0.0,
+            placed: 0,
+        }
+    }
+
+    #[test]
+    fn stickers_stack_in_the_order_they_were_placed() {
+        let mut s = SceneState::default();
+        let a = s.add_sticker(star([0.2, 0.2]), MemberId(5)).unwrap();
+        let b = s.add_sticker(star([0.8, 0.2]), MemberId(1)).unwrap();
+        assert_ne!(a, b);
+        let order: Vec<&str> = s.stickers().iter().map(|(id, _)| *id).collect();
+        assert_eq!(order, vec![a.as_str(), b.as_str()]);
+        // Moving the lower one does not lift it.
+        let mut moved = star([0.3, 0.3]);
+        moved.placed = s.stickers[&a].value.as_ref().unwrap().placed;
+        s.stickers
+            .insert(a.clone(), s.stamp(Some(moved), MemberId(5)));
+        assert_eq!(s.stickers()[0].0, a);
+        assert_eq!(s.stickers()[0].1.center, [0.3, 0.3]);
+    }
+
+    #[test]
+    fn a_deleted_sticker_stays_deleted_against_an_older_move() {
+        let mut ann = SceneState::default();
+        let id = ann.add_sticker(star([0.5, 0.5]), MemberId(1)).unwrap();
+        let mut grace = ann.clone();
+        // Grace deletes it after seeing it; Ann's older state still has it.
+        grace
+            .stickers
+            .insert(id.clone(), grace.stamp(None, MemberId(2)));
+        assert!(ann.merge(&grace));
+        assert!(ann.stickers().is_empty());
+        let old = SceneState {
+            stickers: [(
+                id.clone(),
+                Stamped {
+                    value: Some(star([0.1, 0.1])),
+                    clock: 1,
+                    by: MemberId(1),
+                },
+            )]
+            .into(),
+            ..SceneState::default()
+        };
+        assert!(!ann.merge(&old));
+        assert!(ann.stickers().is_empty());
+        // And it round-trips on the wire.
+        let text = serde_json::to_string(&ann).unwrap();
+        assert_eq!(serde_json::from_str::<SceneState>(&text).unwrap(), ann);
+    }
+
+    #[test]
+    fn the_picture_holds_a_bounded_number_of_stickers() {
+        let mut s = SceneState::default();
+        for i in 0..MAX_STICKERS {
+            assert!(s
+                .add_sticker(star([0.5, 0.5]), MemberId(i as u64 % 3))
+                .is_some());
+        }
+        assert_eq!(s.add_sticker(star([0.5, 0.5]), MemberId(1)), None);
+        let first = s.stickers()[0].0.to_owned();
+        s.stickers.insert(first, s.stamp(None, MemberId(1)));
+        assert!(s.add_sticker(star([0.5, 0.5]), MemberId(1)).is_some());
     }
 
     #[test]

@@ -304,8 +304,10 @@ test('three members see one live picture with everyone at their place, styled fo
     t.diagnostic(`video on ${PEOPLE[i].name}'s page: ${Buffer.from(b64, 'base64').length} bytes, ${JSON.stringify(probe)}`);
     assert.match(probe.codec, /^vp[89]$/, 'a VP8/VP9 WebM');
     assert.deepEqual([probe.width, probe.height], [800, 450], 'the size of the live preview');
-    // The preview repaints at 4-14 fps with three browsers on two cores.
-    assert.ok(probe.frames >= 8, `four seconds of frames decode (${probe.frames})`);
+    // About four seconds, whenever the Stop reached this page. Three browsers encoding on two
+    // loaded cores drop frames (CI saw 6 where a quiet run gets 21-27), so only ask for motion.
+    assert.ok(probe.seconds >= 2.5 && probe.seconds <= 8, `about four seconds long (${probe.seconds} s)`);
+    assert.ok(probe.frames >= 4, `several frames decode (${probe.frames})`);
   }
 
   // Voice shot: Grace's microphone gets loud, and a photo is taken for everyone.

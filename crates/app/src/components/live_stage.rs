@@ -4,12 +4,14 @@
 use std::collections::BTreeSet;
 
 use huddle_protocol::scene::{MemberPose, LAYOUT_SAME_SCREEN};
-use huddle_protocol::MemberId;
+use huddle_protocol::{MemberId, SceneState};
+use huddle_vision::scene::{place_sticker, sticker_contains, Sticker};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
+use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelection};
 use crate::live::dom::now;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
@@ -17,10 +19,20 @@ use crate::live::sender::{CutoutSender, SenderEvent};
 use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
 
-/// A drag of my own cut-out on the preview (same-screen mode).
-#[derive(Clone, Copy)]
+/// What a drag on the preview moves.
+#[derive(Clone)]
+enum DragTarget {
+    /// My own cut-out (same-screen mode): its offset.
+    Me,
+    /// A scene sticker: its centre.
+    Sticker(String),
+}
+
+/// A drag on the preview: a sticker, or my own cut-out in same-screen mode.
+#[derive(Clone)]
 struct Drag {
-    /// Where the pointer went down (client pixels) and my offset then.
+    target: DragTarget,
+    /// Where the pointer went down (client pixels) and the offset or centre then.
     start: [f64; 2],
     offset: [f32; 2],
     /// The canvas's size on screen: offsets are fractions of the picture.
@@ -31,6 +43,22 @@ struct Drag {
 
 /// Drag changes sent per second at most while the pointer moves.
 const DRAG_SEND_MS: f64 = 50.0;
+
+/// The topmost sticker under the preview point `p` (preview pixels): its id and centre.
+fn sticker_at(scene: &SceneState, p: [f32; 2]) -> Option<(String, [f32; 2])> {
+    scene.stickers().iter().rev().find_map(|(id, pose)| {
+        let kind = Sticker::from_id(&pose.kind).ok()?;
+        let at = place_sticker(
+            kind,
+            pose.center,
+            pose.size,
+            pose.rotation,
+            PREVIEW_SIZE.0,
+            PREVIEW_SIZE.1,
+        )?;
+        sticker_contains(&at, p).then(|| ((*id).to_owned(), pose.center))
+    })
+}
 
 #[component]
 pub fn LiveStage() -> impl IntoView {
@@ -244,14 +272,19 @@ pub fn LiveStage() -> impl IntoView {
 
     // Dragging myself around the same-screen picture.
     let same_screen = move || session.scene.with(|s| s.layout.value == LAYOUT_SAME_SCREEN);
+    let has_stickers = move || session.scene.with(|s| !s.stickers().is_empty());
+    let sticker_selection = expect_context::<StickerSelection>().0;
     let drag = StoredValue::new(None::<Drag>);
-    let move_to = move |ev: &web_sys::PointerEvent, d: Drag| {
+    let move_to = move |ev: &web_sys::PointerEvent, d: &Drag| {
         let offset = [
-            (d.offset[0] + ((f64::from(ev.client_x()) - d.start[0]) / d.size[0]) as f32)
-                .clamp(-1.0, 1.0),
-            (d.offset[1] + ((f64::from(ev.client_y()) - d.start[1]) / d.size[1]) as f32)
-                .clamp(-1.0, 1.0),
+            d.offset[0] + ((f64::from(ev.client_x()) - d.start[0]) / d.size[0]) as f32,
+            d.offset[1] + ((f64::from(ev.client_y()) - d.start[1]) / d.size[1]) as f32,
         ];
+        if let DragTarget::Sticker(id) = &d.target {
+            edit_sticker(session, id, StickerEdit::MoveTo(offset));
+            return;
+        }
+        let offset = offset.map(|v| v.clamp(-1.0, 1.0));
         session.change_scene(|s, me| {
             let pose = MemberPose {
                 offset,
@@ -265,31 +298,47 @@ pub fn LiveStage() -> impl IntoView {
         let (Some(me), Some(c)) = (session.me_untracked(), canvas.get_untracked()) else {
             return;
         };
-        if !session
-            .scene
-            .with_untracked(|s| s.layout.value == LAYOUT_SAME_SCREEN)
-        {
-            return;
-        }
         let r = c.get_bounding_client_rect();
         if r.width() <= 0.0 || r.height() <= 0.0 {
             return;
         }
         let x = (f64::from(ev.client_x()) - r.left()) / r.width() * f64::from(PREVIEW_SIZE.0);
         let y = (f64::from(ev.client_y()) - r.top()) / r.height() * f64::from(PREVIEW_SIZE.1);
-        let mine =
-            status.with_untracked(|s| s.members.iter().find(|m| m.id == me).and_then(|m| m.drawn));
-        let Some([fx, fy, fw, fh]) = mine else {
+        let (x, y) = (x as f32, y as f32);
+        // Stickers lie on top of everyone, so they are hit first.
+        let target = match session.scene.with_untracked(|s| sticker_at(s, [x, y])) {
+            Some((id, center)) => {
+                sticker_selection.set(Some(id.clone()));
+                Some((DragTarget::Sticker(id), center))
+            }
+            None => {
+                let same_screen = session
+                    .scene
+                    .with_untracked(|s| s.layout.value == LAYOUT_SAME_SCREEN);
+                let mine = status.with_untracked(|s| {
+                    s.members.iter().find(|m| m.id == me).and_then(|m| m.drawn)
+                });
+                match mine {
+                    Some([fx, fy, fw, fh])
+                        if same_screen && x >= fx && x <= fx + fw && y >= fy && y <= fy + fh =>
+                    {
+                        Some((
+                            DragTarget::Me,
+                            session.scene.with_untracked(|s| s.pose(me).offset),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
+        };
+        let Some((target, offset)) = target else {
             return;
         };
-        let (x, y) = (x as f32, y as f32);
-        if x < fx || x > fx + fw || y < fy || y > fy + fh {
-            return;
-        }
         let _ = c.set_pointer_capture(ev.pointer_id());
         drag.set_value(Some(Drag {
+            target,
             start: [f64::from(ev.client_x()), f64::from(ev.client_y())],
-            offset: session.scene.with_untracked(|s| s.pose(me).offset),
+            offset,
             size: [r.width(), r.height()],
             sent_at: 0.0,
         }));
@@ -300,7 +349,7 @@ pub fn LiveStage() -> impl IntoView {
         };
         let t = now();
         if t - d.sent_at >= DRAG_SEND_MS {
-            move_to(&ev, d);
+            move_to(&ev, &d);
             drag.update_value(|d| {
                 if let Some(d) = d {
                     d.sent_at = t;
@@ -310,7 +359,7 @@ pub fn LiveStage() -> impl IntoView {
     };
     let on_pointer_up = move |ev: web_sys::PointerEvent| {
         if let Some(d) = drag.get_value() {
-            move_to(&ev, d);
+            move_to(&ev, &d);
             drag.set_value(None);
         }
     };
@@ -335,7 +384,7 @@ pub fn LiveStage() -> impl IntoView {
                     data-frames=move || status.with(|s| s.frames.to_string())
                     data-fps=move || status.with(|s| format!("{:.0}", s.fps))
                     data-members=placed
-                    class:draggable=same_screen
+                    class:draggable=move || same_screen() || has_stickers()
                     on:pointerdown=on_pointer_down
                     on:pointermove=on_pointer_move
                     on:pointerup=on_pointer_up

@@ -12,4 +12,5 @@ pub mod name_field;
 pub mod password_field;
 pub mod photo_instead;
 pub mod scene_controls;
+pub mod scene_stickers;
 pub mod video_tile;

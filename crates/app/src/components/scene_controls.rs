@@ -1,4 +1,5 @@
-//! The room's picture settings: layout, background, filter, beauty, effects.
+//! The room's picture settings: layout, background, filter, beauty, effects,
+//! stickers.
 //! Every control changes the room-wide state (`Session::change_scene`), so what
 //! one member picks, everyone sees.
 
@@ -8,6 +9,7 @@ use huddle_vision::scene::{BackgroundPreset, Effect, FilterPreset};
 use leptos::prelude::*;
 
 use crate::components::my_place::MyPlace;
+use crate::components::scene_stickers::SceneStickers;
 use crate::session::Session;
 
 /// Who the effect being edited is on, as the radio buttons say it.
@@ -211,6 +213,7 @@ pub fn SceneControls() -> impl IntoView {
                 </div>
                 {member_boxes}
             </fieldset>
+            <SceneStickers />
         </section>
     }
 }

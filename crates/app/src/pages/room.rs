@@ -12,6 +12,7 @@ use crate::components::name_field::NameField;
 use crate::components::password_field::PasswordField;
 use crate::components::photo_instead::PhotoInstead;
 use crate::components::scene_controls::SceneControls;
+use crate::components::scene_stickers::StickerSelection;
 use crate::components::video_tile::VideoTile;
 use crate::session::{CameraStatus, ConnectionState, Session};
 use crate::storage::{remember_name, remembered_name};
@@ -141,6 +142,7 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
 #[component]
 fn InRoom() -> impl IntoView {
     let session = expect_context::<Session>();
+    StickerSelection::provide();
     let navigate = use_navigate();
     let leave = move |_| {
         session.leave_room();

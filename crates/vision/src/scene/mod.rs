@@ -8,6 +8,7 @@
 //!   with optional colour harmonisation ([`harmonize`]); [`smooth_skin`] for the
 //!   cut-out before it is sent.
 //! * [`effects`]: head effects, who gets them, where they sit, their sprites.
+//! * [`stickers`]: scene stickers anyone places on the picture.
 //!
 //! Deterministic (no clock, no randomness beyond fixed seeds) and wasm-safe.
 
@@ -25,6 +26,7 @@ pub mod packed;
 pub mod placeholder;
 pub mod placement;
 pub mod region;
+pub mod stickers;
 pub mod transform;
 
 pub use arrange::{auto_arrange, ArrangeInput, Arrangement};
@@ -42,6 +44,7 @@ pub use layout::{Layout, LayoutMode, MemberSlot};
 pub use placeholder::draw_placeholder;
 pub use placement::{fit_scale, place, Placement};
 pub use region::Region;
+pub use stickers::{place_sticker, render_sticker, sticker_contains, Sticker};
 pub use transform::MemberTransform;
 
 /// Most members a room (and so a picture) holds.

@@ -1,13 +1,15 @@
-//! Head effects over the painted picture: each member's effect ids from the
-//! room's settings, placed on its eyes through its placement, drawn from
-//! sprites rendered once per size step (rasterising the vector shapes costs
-//! far more than drawing a ready sprite).
+//! Head effects and scene stickers over the painted picture: each member's
+//! effect ids from the room's settings, placed on its eyes through its
+//! placement, then the room's stickers on top, all drawn from sprites rendered
+//! once per size step (rasterising the vector shapes costs far more than
+//! drawing a ready sprite).
 
 use std::collections::HashMap;
 
 use huddle_protocol::{MemberId, SceneState};
 use huddle_vision::scene::{
-    draw_sprite, place_effect, render_sprite, Effect, HeadGeometry, Placement, SceneResult,
+    draw_sprite, place_effect, place_sticker, render_sprite, render_sticker, Effect, HeadGeometry,
+    Placement, SceneResult, Sticker,
 };
 use huddle_vision::Rgba8Image;
 
@@ -18,12 +20,29 @@ const STEPS_PER_OCTAVE: f32 = 8.0;
 /// full, the cache starts over rather than tracking use.
 const MAX_SPRITES: usize = 64;
 
-#[derive(Default)]
-pub struct EffectPainter {
-    sprites: HashMap<(Effect, u32), Rgba8Image>,
+/// What a cached sprite shows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Art {
+    Effect(Effect),
+    Sticker(Sticker),
 }
 
-/// The rendered width for a sprite drawn `width` pixels wide.
+impl Art {
+    /// Effects are sized by width, stickers by height.
+    fn render(self, size: u32) -> Rgba8Image {
+        match self {
+            Art::Effect(e) => render_sprite(e, size),
+            Art::Sticker(s) => render_sticker(s, size),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct EffectPainter {
+    sprites: HashMap<(Art, u32), Rgba8Image>,
+}
+
+/// The rendered size for a sprite drawn `width` pixels wide (or tall).
 fn step_width(width: f32) -> u32 {
     let step = (width.max(8.0).log2() * STEPS_PER_OCTAVE).ceil();
     (step / STEPS_PER_OCTAVE).exp2().ceil() as u32
@@ -48,16 +67,42 @@ impl EffectPainter {
             let Some(at) = place_effect(effect, &head, placement) else {
                 continue;
             };
-            let width = step_width(at.width);
-            if self.sprites.len() >= MAX_SPRITES && !self.sprites.contains_key(&(effect, width)) {
-                self.sprites.clear();
-            }
-            let sprite = self
-                .sprites
-                .entry((effect, width))
-                .or_insert_with(|| render_sprite(effect, width));
+            let sprite = self.sprite(Art::Effect(effect), at.width);
             draw_sprite(out, sprite, &at)?;
         }
         Ok(())
+    }
+
+    /// Draws the room's stickers over the whole picture, bottom first.
+    pub fn draw_stickers(&mut self, out: &mut Rgba8Image, scene: &SceneState) -> SceneResult<()> {
+        for (_, pose) in scene.stickers() {
+            // A sticker this version does not know is skipped, not an error.
+            let Ok(sticker) = Sticker::from_id(&pose.kind) else {
+                continue;
+            };
+            let Some(at) = place_sticker(
+                sticker,
+                pose.center,
+                pose.size,
+                pose.rotation,
+                out.width,
+                out.height,
+            ) else {
+                continue;
+            };
+            let sprite = self.sprite(Art::Sticker(sticker), at.height);
+            draw_sprite(out, sprite, &at)?;
+        }
+        Ok(())
+    }
+
+    fn sprite(&mut self, art: Art, size: f32) -> &Rgba8Image {
+        let size = step_width(size);
+        if self.sprites.len() >= MAX_SPRITES && !self.sprites.contains_key(&(art, size)) {
+            self.sprites.clear();
+        }
+        self.sprites
+            .entry((art, size))
+            .or_insert_with(|| art.render(size))
     }
 }

@@ -1,6 +1,6 @@
 //! One frame of the group picture: read every member's packed cut-out, smooth
 //! skin if the room asked for it, compose with the room's settings, put the head
-//! effects on, and hand the picture back as a bitmap. Every buffer (cut-outs,
+//! effects and the scene stickers on, and hand the picture back as a bitmap. Every buffer (cut-outs,
 //! the picture, scratch, sprites, rendered backgrounds) is kept for the next frame.
 
 use std::collections::BTreeMap;
@@ -163,6 +163,8 @@ impl Painter {
                 self.effects.draw(&mut self.out, &req.scene, id, eyes, &p)?;
             }
         }
+        // Stickers lie on the picture itself, above everyone.
+        self.effects.draw_stickers(&mut self.out, &req.scene)?;
         let bitmap = self.writer.write(req.width, req.height, &self.out.data)?;
 
         let members = plan

@@ -3,7 +3,7 @@
 
 mod anchor;
 mod blit;
-mod raster;
+pub(crate) mod raster;
 mod sprites;
 
 use std::collections::BTreeSet;
