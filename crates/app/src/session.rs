@@ -4,10 +4,11 @@
 //! live in [`Inner`], outside the reactive graph.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::chunks::transfer_id;
 use huddle_protocol::{
     ClientMessage, Credential, DisplayName, ErrorCode, FeaturedRoom, IceServer, Invite, Member,
     MemberId, PeerMessage, RoomId, RoomInfo, SceneState, ServerMessage, PROTOCOL_VERSION,
@@ -83,7 +84,28 @@ struct Inner {
     shot_listener: RefCell<Option<ShotListener>>,
     /// The photo standing in for my missing camera.
     photo: RefCell<Option<PhotoCamera>>,
+    /// Who hears about the room's background photo.
+    background_listener: RefCell<Option<BackgroundListener>>,
+    /// Transfers announced as background photos, by sender: their chunks go to
+    /// the background listener, every other transfer to the shots.
+    background_transfers: RefCell<BTreeSet<(MemberId, u64)>>,
 }
+
+/// News about the room's background photo from another member.
+#[derive(Debug, Clone)]
+pub enum BackgroundEvent {
+    /// The chunks of `transfer` that follow are the photo uploaded at `(clock, by)`.
+    Announce {
+        transfer: u64,
+        clock: u64,
+        by: MemberId,
+    },
+    Bytes(Vec<u8>),
+    /// Their data channel just opened: they may need the photo.
+    ChannelOpen,
+}
+
+type BackgroundListener = Rc<dyn Fn(MemberId, BackgroundEvent)>;
 
 /// A shutter message or a photo chunk from another member.
 #[derive(Debug, Clone)]
@@ -147,6 +169,8 @@ impl Session {
                 heads: RefCell::new(BTreeMap::new()),
                 shot_listener: RefCell::new(None),
                 photo: RefCell::new(None),
+                background_listener: RefCell::new(None),
+                background_transfers: RefCell::new(BTreeSet::new()),
             })),
         };
         session.connect();
@@ -338,6 +362,44 @@ impl Session {
             .filter(|(_, h)| h.eyes.is_some())
             .map(|(&id, h)| (id, h.smile))
             .collect()
+    }
+
+    /// Hands background-photo news to `listener` (`None` stops).
+    pub fn listen_for_background(&self, listener: Option<BackgroundListener>) {
+        self.inner().background_listener.replace(listener);
+    }
+
+    fn tell_background_listener(&self, from: MemberId, event: BackgroundEvent) {
+        let listener = self.inner().background_listener.borrow().clone();
+        if let Some(listener) = listener {
+            listener(from, event);
+        }
+    }
+
+    /// Sends `message` to every member whose channel is open.
+    pub fn broadcast(&self, message: &PeerMessage) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.broadcast(message);
+        }
+    }
+
+    /// Sends `message` to `member`, if its channel is open.
+    pub fn send_to(&self, member: MemberId, message: &PeerMessage) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.send_to(member, message);
+        }
+    }
+
+    /// Sends binary chunks to `member`.
+    pub fn send_chunks_to(&self, member: MemberId, chunks: &[Vec<u8>]) {
+        let mesh = self.inner().mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            for chunk in chunks {
+                mesh.send_bytes_to(member, chunk);
+            }
+        }
     }
 
     /// Sends binary chunks to every member.
@@ -566,6 +628,30 @@ impl Session {
                         },
                     );
                 }
+                self.tell_background_listener(from, BackgroundEvent::ChannelOpen);
+            }
+            PeerEvent::Message(PeerMessage::BackgroundPhoto {
+                transfer,
+                clock,
+                by,
+            }) => {
+                {
+                    let inner = self.inner();
+                    let mut transfers = inner.background_transfers.borrow_mut();
+                    // Uploads are rare; a room that somehow piles up many starts over.
+                    if transfers.len() >= 64 {
+                        transfers.clear();
+                    }
+                    transfers.insert((from, transfer));
+                }
+                self.tell_background_listener(
+                    from,
+                    BackgroundEvent::Announce {
+                        transfer,
+                        clock,
+                        by,
+                    },
+                );
             }
             PeerEvent::Message(PeerMessage::Scene { state }) => {
                 // Only a real change re-renders the controls.
@@ -591,7 +677,19 @@ impl Session {
             PeerEvent::Message(PeerMessage::Recording { on }) => {
                 self.tell_shot_listener(from, ShotEvent::Recording { on })
             }
-            PeerEvent::Bytes(bytes) => self.tell_shot_listener(from, ShotEvent::Bytes(bytes)),
+            PeerEvent::Bytes(bytes) => {
+                let background = transfer_id(&bytes).is_some_and(|id| {
+                    self.inner()
+                        .background_transfers
+                        .borrow()
+                        .contains(&(from, id))
+                });
+                if background {
+                    self.tell_background_listener(from, BackgroundEvent::Bytes(bytes));
+                } else {
+                    self.tell_shot_listener(from, ShotEvent::Bytes(bytes));
+                }
+            }
             PeerEvent::Message(_) => {}
             PeerEvent::State(link) => self.peers.update(|p| {
                 p.entry(from)
@@ -616,6 +714,7 @@ impl Session {
         self.camera.set(CameraStatus::Off);
         inner.outgoing.replace(None);
         inner.heads.borrow_mut().clear();
+        inner.background_transfers.borrow_mut().clear();
         self.scene.set(SceneState::default());
         self.room.set(None);
         self.busy.set(false);

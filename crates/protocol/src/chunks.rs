@@ -37,6 +37,11 @@ pub fn split(id: u64, bytes: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The transfer a chunk belongs to, without taking it in; `None` for what is not a chunk.
+pub fn transfer_id(msg: &[u8]) -> Option<u64> {
+    parse(msg).map(|(id, ..)| id)
+}
+
 /// What one chunk did to its transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
@@ -145,6 +150,14 @@ mod tests {
             ));
         }
         assert_eq!(r.accept(&chunks[1]), Received::Done { id: 9, bytes });
+    }
+
+    #[test]
+    fn a_chunk_names_its_transfer_without_being_taken_in() {
+        let chunks = split(0x1234_5678_9abc, &data(100));
+        assert_eq!(transfer_id(&chunks[0]), Some(0x1234_5678_9abc));
+        assert_eq!(transfer_id(b"HC"), None);
+        assert_eq!(transfer_id(b"not a chunk at all, just text"), None);
     }
 
     #[test]

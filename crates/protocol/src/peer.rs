@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scene::SceneState;
+use crate::MemberId;
 
 /// Browser ↔ browser, on the reliable ordered data channel of a pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,15 @@ pub enum PeerMessage {
     Shoot {
         shot: u64,
         countdown_s: u8,
+    },
+    /// The chunks of transfer `transfer` that follow (see [`crate::chunks`])
+    /// are a JPEG for the room's custom background, uploaded at Lamport clock
+    /// `clock` by `by`. The newest upload by `(clock, by)` wins. Sent to everyone
+    /// on upload, and to a member whose channel opens later.
+    BackgroundPhoto {
+        transfer: u64,
+        clock: u64,
+        by: MemberId,
     },
     /// The sender started (`on`) or stopped recording a video of the room.
     /// Every member records its own composed preview meanwhile, so each ends up

@@ -182,3 +182,48 @@ export async function purplePixels(page, region) {
     return n;
   }, region);
 }
+
+/** Sticker yellow (the star's fill): bright, warm, little blue. */
+const YELLOW_JS = 'const yellow = (d, i) => d[i] > 225 && d[i + 1] > 145 && d[i + 2] < 130 && d[i] - d[i + 2] > 120;';
+
+/** Remembers which preview pixels are yellow now, for [`newYellow`]. */
+export async function markYellow(page) {
+  await preview(page).evaluate((c, src) => {
+    const yellow = new Function('d', 'i', `${src} return yellow(d, i);`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const mark = new Uint8Array(d.length / 4);
+    for (let i = 0; i < d.length; i += 4) mark[i / 4] = yellow(d, i) ? 1 : 0;
+    window.__yellowMark = mark;
+  }, YELLOW_JS);
+}
+
+/** Preview pixels yellow now that were not at [`markYellow`]: how many, and their centre. */
+export async function newYellow(page) {
+  return preview(page).evaluate((c, src) => {
+    const yellow = new Function('d', 'i', `${src} return yellow(d, i);`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const mark = window.__yellowMark;
+    let n = 0; let sx = 0; let sy = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const k = i / 4;
+      if (yellow(d, i) && !(mark && mark[k])) {
+        n++; sx += k % c.width; sy += Math.floor(k / c.width);
+      }
+    }
+    return { n, cx: n ? sx / n : -1, cy: n ? sy / n : -1 };
+  }, YELLOW_JS);
+}
+
+/** Sticker-yellow pixels of the snapshot `name` (see [`snapshotPhoto`]) inside `region`. */
+export async function yellowInSnapshot(page, name, width, region) {
+  return page.evaluate(([name, width, region, src]) => {
+    const yellow = new Function('d', 'i', `${src} return yellow(d, i);`);
+    const d = window.__snaps[name];
+    const [x0, y0, w, h] = region.map(Math.round);
+    let n = 0;
+    for (let y = y0; y < y0 + h; y++) {
+      for (let x = x0; x < x0 + w; x++) if (yellow(d, (y * width + x) * 4)) n++;
+    }
+    return n;
+  }, [name, width, region, YELLOW_JS]);
+}

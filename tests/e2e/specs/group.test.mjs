@@ -1,7 +1,7 @@
 // The group picture: three browsers, three people (astronaut, Grace Hopper, the suit portrait),
 // one live preview on each with everyone at their place, room-wide background and filter,
-// grid and same-screen, shots and bursts for all, an effect on "only me", a video, the voice
-// and smile shots, and a member leaving.
+// grid and same-screen, shots and bursts for all, an effect on "only me", a video, a scene
+// sticker placed, moved, dragged and deleted, the voice and smile shots, and a member leaving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { e2e, launchMember, cameraFile, waitUntil, RESULTS_DIR } from '../lib/ha
 import { createRoom, joinRoom, waitForMembers, step } from '../lib/app.mjs';
 import {
   preview, previewState, waitForEveryone, snapshot, shareOfColour, meanSaturation, silhouetteMatch,
-  photos, snapshotPhoto, purplePixels,
+  photos, snapshotPhoto, purplePixels, markYellow, newYellow, yellowInSnapshot,
 } from '../lib/picture.mjs';
 import { writeToneWav } from '../lib/sound.mjs';
 import { probeVideo } from '../lib/probe.mjs';
@@ -282,9 +282,13 @@ test('three members see one live picture with everyone at their place, styled fo
     await waitUntil(`"Record video" pressed on ${p.url()}`, async () =>
       (await record(p).getAttribute('aria-pressed')) === 'true', { ms: 10_000 });
   }
+  const paintedBefore = await Promise.all(pages.map(async (p) => Number(await preview(p).getAttribute('data-frames'))));
   await pages[2].waitForTimeout(4000);
+  const paintedAfter = await Promise.all(pages.map(async (p) => Number(await preview(p).getAttribute('data-frames'))));
+  t.diagnostic(`preview frames painted while recording: ${paintedAfter.map((n, i) => n - paintedBefore[i])}`);
   await step('Sam clicks "Record video" again', () => record(pages[2]).click());
   mkdirSync(RESULTS_DIR, { recursive: true });
+  const probes = [];
   for (const [i, p] of pages.entries()) {
     const video = p.locator('video[aria-label="Video"]');
     await waitUntil(`the video on ${PEOPLE[i].name}'s page`, async () => (await video.count()) === 1,
@@ -302,6 +306,9 @@ test('three members see one live picture with everyone at their place, styled fo
     writeFileSync(file, Buffer.from(b64, 'base64'));
     const probe = probeVideo(file);
     t.diagnostic(`video on ${PEOPLE[i].name}'s page: ${Buffer.from(b64, 'base64').length} bytes, ${JSON.stringify(probe)}`);
+    probes.push(probe);
+  }
+  for (const probe of probes) {
     assert.match(probe.codec, /^vp[89]$/, 'a VP8/VP9 WebM');
     assert.deepEqual([probe.width, probe.height], [800, 450], 'the size of the live preview');
     // About four seconds, whenever the Stop reached this page. Three browsers encoding on two
@@ -309,6 +316,52 @@ test('three members see one live picture with everyone at their place, styled fo
     assert.ok(probe.seconds >= 2.5 && probe.seconds <= 8, `about four seconds long (${probe.seconds} s)`);
     assert.ok(probe.frames >= 4, `several frames decode (${probe.frames})`);
   }
+
+  // A scene sticker: Ann adds a star, Grace moves and enlarges it, Sam drags it with the mouse.
+  for (const p of pages) await markYellow(p);
+  await step('Ann clicks "Add star"', () =>
+    pages[0].getByRole('button', { name: 'Add star', exact: true }).click());
+  const starAt = async (what, ok) => {
+    const found = [];
+    for (const [i, p] of pages.entries()) {
+      let last;
+      await waitUntil(`${what} on ${PEOPLE[i].name}'s page`, async () => ok(last = await newYellow(p)),
+        { ms: 15_000, every: 250 }).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
+      found.push(last);
+    }
+    t.diagnostic(`${what}: ${JSON.stringify(found)}`);
+    return found;
+  };
+  // New stickers go along the top, the first in the middle: (400, 81) on the 800×450 preview.
+  const added = await starAt('the star at the top middle', (y) =>
+    y.n > 800 && Math.abs(y.cx - 400) < 25 && Math.abs(y.cy - 81) < 25);
+  await step('Grace selects the star', () =>
+    pages[1].getByLabel('Selected sticker', { exact: true }).selectOption({ label: 'Star' }));
+  for (let i = 0; i < 5; i++) {
+    await step('Grace clicks "Move sticker right"', () =>
+      pages[1].getByRole('button', { name: 'Move sticker right', exact: true }).click());
+  }
+  for (let i = 0; i < 2; i++) {
+    await step('Grace clicks "Enlarge sticker"', () =>
+      pages[1].getByRole('button', { name: 'Enlarge sticker', exact: true }).click());
+  }
+  // Five steps of 4 % move it to 70 % across (560 px); two of 15 % make it 1.32× as tall.
+  await starAt('the star moved right and bigger', (y) => Math.abs(y.cx - 560) < 25 && y.n > added[0].n * 1.4);
+  const previewBox = await preview(pages[2]).boundingBox();
+  const kk = previewBox.width / 800;
+  const grab = [previewBox.x + 560 * kk, previewBox.y + 81 * kk];
+  await step('Sam drags the star 300 preview pixels to the left', async () => {
+    await pages[2].mouse.move(grab[0], grab[1]);
+    await pages[2].mouse.down();
+    for (let i = 1; i <= 10; i++) {
+      await pages[2].mouse.move(grab[0] - i * 30 * kk, grab[1]);
+      await pages[2].waitForTimeout(30);
+    }
+    await pages[2].mouse.up();
+  });
+  await starAt('the star dragged to the left', (y) => y.n > 800 && Math.abs(y.cx - 260) < 30);
+  assert.equal(await pages[2].getByLabel('Selected sticker', { exact: true }).inputValue() !== '', true,
+    'touching the star selected it on Sam\'s page');
 
   // Voice shot: Grace's microphone gets loud, and a photo is taken for everyone.
   const counts = async () => Promise.all(pages.map((p) => photos(p).count()));
@@ -324,6 +377,19 @@ test('three members see one live picture with everyone at their place, styled fo
   }
   await step('Grace unticks "Voice shot"', () =>
     pages[1].getByRole('checkbox', { name: 'Voice shot', exact: true }).uncheck());
+  // The star is in the full-resolution photo where it was on the preview (×2.4), and was not
+  // in the burst before it.
+  const starBox = [(260 - 70) * 2.4, (81 - 70) * 2.4, 140 * 2.4, 140 * 2.4];
+  for (const [i, p] of pages.entries()) {
+    await snapshotPhoto(p, 0, 'shot-voice');
+    const withStar = await yellowInSnapshot(p, 'shot-voice', 1920, starBox);
+    const without = await yellowInSnapshot(p, 'shot-paper', 1920, starBox);
+    t.diagnostic(`star-yellow pixels in the photo on ${PEOPLE[i].name}'s page: ${without} -> ${withStar}`);
+    assert.ok(withStar > without + 4000, `the star in the voice shot's photo on ${PEOPLE[i].name}'s page`);
+  }
+  await step('Sam clicks "Delete sticker"', () =>
+    pages[2].getByRole('button', { name: 'Delete sticker', exact: true }).click());
+  await starAt('the star gone', (y) => y.n < 100);
 
   // Smile shot: Ann and Sam smile, Grace does not. Waiting for everyone takes nothing;
   // two smiles are enough.

@@ -15,6 +15,7 @@ use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelect
 use crate::live::dom::now;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
+use crate::live::room_background::{RoomBackground, RoomPhoto};
 use crate::live::sender::{CutoutSender, SenderEvent};
 use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
@@ -94,6 +95,18 @@ pub fn LiveStage() -> impl IntoView {
         },
     ));
 
+    // The room's background photo goes to both painters: the preview's and the shots'.
+    let room_background = expect_context::<RoomBackground>();
+    room_background.set_sink(Some(std::rc::Rc::new(move |photo: &RoomPhoto| {
+        preview.try_with_value(|p| {
+            if let Some(p) = p {
+                p.set_custom_background(photo);
+            }
+        });
+        shots.try_with_value(|s| s.set_custom_background(photo));
+    })));
+    on_cleanup(move || room_background.set_sink(None));
+
     // My cut-out: starts when the camera does, and is what the mesh sends.
     Effect::new(move |_| {
         let camera = session.local_stream.get();
@@ -140,8 +153,20 @@ pub fn LiveStage() -> impl IntoView {
                 eyes,
             })
         };
-        match LivePreview::start(canvas, room, my_canvas, move |s| status.set(s)) {
-            Ok(p) => preview.set_value(Some(p)),
+        let on_status = move |s: PreviewStatus| {
+            let painted = s.problem.is_none();
+            status.set(s);
+            if painted {
+                shots.try_with_value(|s| s.frame_painted());
+            }
+        };
+        match LivePreview::start(canvas, room, my_canvas, on_status) {
+            Ok(p) => {
+                if let Some(photo) = room_background.photo() {
+                    p.set_custom_background(&photo);
+                }
+                preview.set_value(Some(p));
+            }
             Err(e) => status.set(PreviewStatus {
                 problem: Some(format!("The live preview could not start: {e:?}")),
                 ..PreviewStatus::default()

@@ -2,8 +2,8 @@
 //! room's picture (cut out like a camera frame) instead of a placeholder.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
+use crate::live::dom::take_chosen_file;
 use crate::live::photo_camera::PhotoCamera;
 use crate::session::{CameraStatus, Session};
 
@@ -19,17 +19,9 @@ pub fn PhotoInstead() -> impl IntoView {
         )
     };
     let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = take_chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        // Choosing the same file again must fire `change` again.
-        input.set_value("");
         busy.set(true);
         problem.set(None);
         leptos::task::spawn_local(async move {

@@ -10,6 +10,9 @@ use leptos::prelude::*;
 
 use crate::components::my_place::MyPlace;
 use crate::components::scene_stickers::SceneStickers;
+use crate::compose::messages::CUSTOM_BACKGROUND;
+use crate::live::dom::take_chosen_file;
+use crate::live::room_background::RoomBackground;
 use crate::session::Session;
 
 /// Who the effect being edited is on, as the radio buttons say it.
@@ -60,6 +63,23 @@ pub fn SceneControls() -> impl IntoView {
         }
     };
 
+    let room_background = expect_context::<RoomBackground>();
+    let background_status = room_background.status();
+    let on_background_file = move |ev: web_sys::Event| {
+        if let Some(file) = take_chosen_file(&ev) {
+            room_background.upload(file.into());
+        }
+    };
+    let background_note = move || {
+        background_status.with(|s| {
+            if s.sending {
+                Some("Sending your photo to everyone…".to_owned())
+            } else {
+                s.receiving
+                    .map(|p| format!("Receiving a background photo… {p} %"))
+            }
+        })
+    };
     let on_background = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
         session.change_scene(|s, me| s.background = s.stamp(id, me));
@@ -164,8 +184,23 @@ pub fn SceneControls() -> impl IntoView {
                     {BackgroundPreset::ALL.iter().map(|b| view! {
                         <option value=b.id()>{b.name()}</option>
                     }).collect::<Vec<_>>()}
+                    <Show when=move || background_status.with(|s| s.has_photo)>
+                        <option value=CUSTOM_BACKGROUND>"Room photo"</option>
+                    </Show>
                 </select>
             </div>
+            <div class="background-upload">
+                <label class="button">
+                    "Upload background"
+                    <input type="file" accept="image/*" class="visually-hidden"
+                        disabled=move || background_status.with(|s| s.sending)
+                        on:change=on_background_file />
+                </label>
+                <span class="muted" aria-live="polite">{background_note}</span>
+            </div>
+            {move || background_status.with(|s| s.problem.clone()).map(|text| view! {
+                <p class="alert" role="alert">{text}</p>
+            })}
             <div class="field">
                 <label for="scene-filter">"Filter"</label>
                 <select id="scene-filter" on:change=on_filter prop:value=move || scene.with(|s| s.filter.value.clone())>

@@ -25,6 +25,15 @@ pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d
         .map_err(|_| JsValue::from_str("not a 2D context"))
 }
 
+/// The file just chosen in the `<input type="file">` that fired `ev`. The input
+/// is cleared, so choosing the same file again fires `change` again.
+pub fn take_chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0);
+    input.set_value("");
+    file
+}
+
 /// Calls `tick` on every animation frame until it returns false.
 pub fn animation_loop(mut tick: impl FnMut() -> bool + 'static) {
     type Slot = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;

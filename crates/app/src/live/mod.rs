@@ -2,9 +2,11 @@
 //! everyone's cut-outs composed into one preview ([`preview`]).
 
 pub mod dom;
+pub mod image_codec;
 pub mod photo_camera;
 pub mod preview;
 pub mod recorder;
+pub mod room_background;
 pub mod sender;
 pub mod shots;
 pub mod smiles;

@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlVideoElement, ImageBitmap, MediaStream};
 
 use super::dom::{animation_loop, context_2d, create, now};
+use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::messages::{ComposeMember, ComposeRequest, PlacedMember};
 
@@ -52,7 +53,7 @@ struct Shared {
 
 pub struct LivePreview {
     shared: Rc<Shared>,
-    _client: Rc<ComposeClient>,
+    client: Rc<ComposeClient>,
 }
 
 impl LivePreview {
@@ -133,10 +134,13 @@ impl LivePreview {
             }
             true
         });
-        Ok(Self {
-            shared,
-            _client: client,
-        })
+        Ok(Self { shared, client })
+    }
+
+    /// The room's background photo, for when the room picks it.
+    pub fn set_custom_background(&self, photo: &RoomPhoto) {
+        self.client
+            .set_custom_background(photo.width, photo.height, photo.pixels.clone());
     }
 
     /// Shows `stream` (packed frames) as `member`'s picture, or forgets it.

@@ -1,6 +1,11 @@
 //! A video of the room: MediaRecorder on the composed preview canvas's stream,
 //! saved as WebM. Every member records its own preview (they show the same
 //! picture), so nobody has to send the video.
+//!
+//! The canvas is captured frame by frame ([`Recorder::frame_painted`] after each
+//! paint) rather than at a fixed rate: with a rate, Chrome delivered a fraction
+//! of a second of frames from a four-second recording on members who had not
+//! pressed the button (the preview painted 13-24 frames meanwhile).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,20 +13,17 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Blob, BlobEvent, BlobPropertyBag, HtmlCanvasElement, MediaRecorder, MediaRecorderOptions,
-    MediaStream, RecordingState,
+    Blob, BlobEvent, BlobPropertyBag, CanvasCaptureMediaStreamTrack, HtmlCanvasElement,
+    MediaRecorder, MediaRecorderOptions, MediaStream, RecordingState,
 };
 
 use crate::camera::stop_stream;
 
-/// Frames per second the preview canvas is captured at.
-const CAPTURE_FPS: f64 = 30.0;
 /// Enough for a sharp 800×450 preview without making minute-long videos huge.
 const VIDEO_BITS_PER_SECOND: u32 = 2_500_000;
 /// Codecs in order of preference; the first the browser records is used.
 /// VP8 first: it encodes at a fraction of VP9's cost, and the phone recording
-/// is also segmenting, composing and sending video. Under that load VP9 dropped
-/// most frames (6 in four seconds on a busy 2-core machine).
+/// is also segmenting, composing and sending video.
 const MIME_TYPES: [&str; 3] = [
     "video/webm;codecs=vp8",
     "video/webm;codecs=vp9",
@@ -44,6 +46,8 @@ pub struct Video {
 pub struct Recorder {
     recorder: MediaRecorder,
     stream: MediaStream,
+    /// The canvas's track, asked for each painted frame.
+    track: Option<CanvasCaptureMediaStreamTrack>,
     _on_data: Closure<dyn FnMut(BlobEvent)>,
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -56,7 +60,13 @@ impl Recorder {
         canvas: &HtmlCanvasElement,
         on_done: impl FnOnce(Option<Blob>) + 'static,
     ) -> Result<Self, JsValue> {
-        let stream = canvas.capture_stream_with_frame_request_rate(CAPTURE_FPS)?;
+        // Rate 0: a frame only when asked for, once per paint.
+        let stream = canvas.capture_stream_with_frame_request_rate(0.0)?;
+        let track = stream
+            .get_video_tracks()
+            .get(0)
+            .dyn_into::<CanvasCaptureMediaStreamTrack>()
+            .ok();
         let mime = MIME_TYPES
             .into_iter()
             .find(|m| MediaRecorder::is_type_supported(m))
@@ -86,12 +96,24 @@ impl Recorder {
         recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
         // Data every second, so a crash or a long recording never holds it all in one buffer.
         recorder.start_with_time_slice(1000)?;
+        // The picture as it is now is the video's first frame.
+        if let Some(track) = &track {
+            track.request_frame();
+        }
         Ok(Self {
             recorder,
             stream,
+            track,
             _on_data: on_data,
             _on_stop: on_stop,
         })
+    }
+
+    /// The preview canvas was just painted: that picture is the next frame.
+    pub fn frame_painted(&self) {
+        if let Some(track) = &self.track {
+            track.request_frame();
+        }
     }
 
     /// Ends the recording; `on_done` follows shortly.

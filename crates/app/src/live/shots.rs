@@ -9,18 +9,17 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use futures::channel::oneshot;
 use gloo_timers::future::TimeoutFuture;
 use huddle_protocol::chunks::{split, Reassembly, Received};
 use huddle_protocol::{MemberId, SceneState};
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement, ImageBitmap};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, HtmlCanvasElement, ImageBitmap};
 
 use super::dom::{context_2d, create, now};
+use super::image_codec::{canvas_blob, canvas_jpeg, decode_jpeg};
 use super::recorder::{Recorder, Video};
+use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::messages::{ComposeMember, ComposeRequest};
 use crate::session::{Session, ShotEvent};
@@ -153,9 +152,23 @@ impl Shots {
         Self { inner }
     }
 
+    /// The room's background photo, for shots taken while the room shows it.
+    pub fn set_custom_background(&self, photo: &RoomPhoto) {
+        if let Some(client) = self.inner.client.borrow().as_ref() {
+            client.set_custom_background(photo.width, photo.height, photo.pixels.clone());
+        }
+    }
+
+    /// The preview was just painted: the video being recorded takes the frame.
+    pub fn frame_painted(&self) {
+        if let Some((_, recorder)) = self.inner.recording.borrow().as_ref() {
+            recorder.frame_painted();
+        }
+    }
+
     /// Announces a shot to everyone and takes it here too.
     pub fn shoot(&self, countdown_s: u8) {
-        let shot = new_shot_id();
+        let shot = new_transfer_id();
         self.inner.session.announce_shot(shot, countdown_s);
         schedule(&self.inner, shot, countdown_s);
     }
@@ -197,8 +210,9 @@ impl Shots {
     }
 }
 
-fn new_shot_id() -> u64 {
-    // 53 random bits: ids of shots by different members never meet in practice.
+/// A new id for a shot or another chunked transfer.
+pub fn new_transfer_id() -> u64 {
+    // 53 random bits: ids of transfers by different members never meet in practice.
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
@@ -244,7 +258,7 @@ fn set_recording(inner: &Rc<Inner>, on: bool, mine: bool) {
     let Some(canvas) = (inner.preview)() else {
         return;
     };
-    let id = new_shot_id();
+    let id = new_transfer_id();
     let started = now();
     let (width, height) = (canvas.width(), canvas.height());
     let weak = Rc::downgrade(inner);
@@ -364,7 +378,7 @@ async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
         return;
     };
     let part = match (inner.mine)() {
-        Some(c) => encode_part(&c).await,
+        Some(c) => canvas_jpeg(&c, PART_QUALITY).await,
         None => None,
     };
     // An empty transfer tells the others I have no picture, so nobody waits for me.
@@ -373,38 +387,9 @@ async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
     // My photo is made from the same JPEG the others get, so every page's photo is the same.
     let bitmap = match bytes.is_empty() {
         true => None,
-        false => decode_part(&bytes).await,
+        false => decode_jpeg(&bytes).await,
     };
     put_part(inner, shot, me, bitmap);
-}
-
-async fn encode_part(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
-    let blob = image_blob(canvas, "image/jpeg", Some(PART_QUALITY)).await?;
-    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// The canvas encoded as `mime`, with `quality` (0..1) for lossy formats.
-async fn image_blob(canvas: &HtmlCanvasElement, mime: &str, quality: Option<f64>) -> Option<Blob> {
-    let (tx, rx) = oneshot::channel::<Option<Blob>>();
-    let tx = RefCell::new(Some(tx));
-    let done = Closure::once(move |blob: JsValue| {
-        if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(blob.dyn_into::<Blob>().ok());
-        }
-    });
-    match quality {
-        Some(q) => canvas.to_blob_with_type_and_encoder_options(
-            done.as_ref().unchecked_ref(),
-            mime,
-            &JsValue::from_f64(q),
-        ),
-        None => canvas.to_blob_with_type(done.as_ref().unchecked_ref(), mime),
-    }
-    .ok()?;
-    let blob = rx.await.ok()?;
-    drop(done);
-    blob
 }
 
 fn receive_part(inner: &Rc<Inner>, shot: u64, from: MemberId, bytes: Vec<u8>) {
@@ -415,23 +400,9 @@ fn receive_part(inner: &Rc<Inner>, shot: u64, from: MemberId, bytes: Vec<u8>) {
     }
     let inner = inner.clone();
     spawn_local(async move {
-        let bitmap = decode_part(&bytes).await;
+        let bitmap = decode_jpeg(&bytes).await;
         put_part(&inner, shot, from, bitmap);
     });
-}
-
-async fn decode_part(bytes: &[u8]) -> Option<ImageBitmap> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = BlobPropertyBag::new();
-    options.set_type("image/jpeg");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    let promise = web_sys::window()?
-        .create_image_bitmap_with_blob(&blob)
-        .ok()?;
-    JsFuture::from(promise)
-        .await
-        .ok()
-        .map(JsCast::unchecked_into)
 }
 
 fn put_part(inner: &Rc<Inner>, shot: u64, member: MemberId, bitmap: Option<ImageBitmap>) {
@@ -560,9 +531,9 @@ async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
         .draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
     frame.bitmap.close();
     drawn.ok()?;
-    let blob = image_blob(&canvas, "image/png", None).await?;
+    let blob = canvas_blob(&canvas, "image/png", None).await?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let jpeg = image_blob(&canvas, "image/jpeg", Some(JPEG_QUALITY)).await;
+    let jpeg = canvas_blob(&canvas, "image/jpeg", Some(JPEG_QUALITY)).await;
     let jpeg_url = jpeg.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
     Some(Photo {
         shot: frame.id,

@@ -14,6 +14,7 @@ use crate::components::photo_instead::PhotoInstead;
 use crate::components::scene_controls::SceneControls;
 use crate::components::scene_stickers::StickerSelection;
 use crate::components::video_tile::VideoTile;
+use crate::live::room_background::RoomBackground;
 use crate::session::{CameraStatus, ConnectionState, Session};
 use crate::storage::{remember_name, remembered_name};
 
@@ -143,6 +144,9 @@ fn JoinForm(room: RoomId, invite: Memo<Option<InviteToken>>) -> impl IntoView {
 fn InRoom() -> impl IntoView {
     let session = expect_context::<Session>();
     StickerSelection::provide();
+    let room_background = RoomBackground::start(session);
+    provide_context(room_background);
+    on_cleanup(move || room_background.stop());
     let navigate = use_navigate();
     let leave = move |_| {
         session.leave_room();

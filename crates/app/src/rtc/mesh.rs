@@ -100,6 +100,14 @@ impl Mesh {
             .is_some_and(|l| l.send(message))
     }
 
+    /// Sends one binary message to `member`, if its channel is open.
+    pub fn send_bytes_to(&self, member: MemberId, bytes: &[u8]) -> bool {
+        self.links
+            .borrow()
+            .get(&member)
+            .is_some_and(|l| l.send_bytes(bytes))
+    }
+
     /// Sends one binary message to every member whose channel is open.
     pub fn broadcast_bytes(&self, bytes: &[u8]) {
         for link in self.links.borrow().values() {
