@@ -267,6 +267,7 @@ pub fn LiveStage() -> impl IntoView {
             (None, Some((have, want))) => Some(format!(
                 "Putting the photo together: {have} of {want} pictures in…"
             )),
+            (None, None) if s.finishing > 0 => Some("Finishing the video…".to_owned()),
             (None, None) => None,
         })
     };

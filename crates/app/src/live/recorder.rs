@@ -6,10 +6,16 @@
 //! paint) rather than at a fixed rate: with a rate, Chrome delivered a fraction
 //! of a second of frames from a four-second recording on members who had not
 //! pressed the button (the preview painted 13-24 frames meanwhile).
+//!
+//! Stopping is not immediate: on a busy device the encoder runs seconds behind
+//! the canvas, and Chrome drops what it has not encoded when the recorder stops.
+//! So Stop ends the capture at once (no new frames) and closes the file
+//! [`FLUSH_MS`] later, when the encoder has caught up.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -21,6 +27,8 @@ use crate::camera::stop_stream;
 
 /// Enough for a sharp 800×450 preview without making minute-long videos huge.
 const VIDEO_BITS_PER_SECOND: u32 = 2_500_000;
+/// How long the encoder gets to catch up between Stop and closing the file.
+pub const FLUSH_MS: u32 = 2000;
 /// Codecs in order of preference; the first the browser records is used.
 /// VP8 first: it encodes at a fraction of VP9's cost, and the phone recording
 /// is also segmenting, composing and sending video.
@@ -48,6 +56,8 @@ pub struct Recorder {
     stream: MediaStream,
     /// The canvas's track, asked for each painted frame.
     track: Option<CanvasCaptureMediaStreamTrack>,
+    /// Still taking frames (until Stop).
+    capturing: Cell<bool>,
     _on_data: Closure<dyn FnMut(BlobEvent)>,
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -104,6 +114,7 @@ impl Recorder {
             recorder,
             stream,
             track,
+            capturing: Cell::new(true),
             _on_data: on_data,
             _on_stop: on_stop,
         })
@@ -111,18 +122,27 @@ impl Recorder {
 
     /// The preview canvas was just painted: that picture is the next frame.
     pub fn frame_painted(&self) {
-        if let Some(track) = &self.track {
+        if let (true, Some(track)) = (self.capturing.get(), &self.track) {
             track.request_frame();
         }
     }
 
-    /// Ends the recording; `on_done` follows shortly.
+    /// Ends the recording: no frames from now, the file closes after
+    /// [`FLUSH_MS`], then `on_done` runs.
     pub fn stop(&self) {
-        if self.recorder.state() != RecordingState::Inactive {
-            let _ = self.recorder.stop();
+        if !self.capturing.replace(false) {
+            return;
         }
-        stop_stream(&self.stream);
+        let (recorder, stream) = (self.recorder.clone(), self.stream.clone());
+        Timeout::new(FLUSH_MS, move || close(&recorder, &stream)).forget();
     }
+}
+
+fn close(recorder: &MediaRecorder, stream: &MediaStream) {
+    if recorder.state() != RecordingState::Inactive {
+        let _ = recorder.stop();
+    }
+    stop_stream(stream);
 }
 
 impl Drop for Recorder {
@@ -130,7 +150,8 @@ impl Drop for Recorder {
         // Dropped without stopping (the page closes): detach the callbacks first.
         self.recorder.set_ondataavailable(None);
         self.recorder.set_onstop(None);
-        self.stop();
+        self.capturing.set(false);
+        close(&self.recorder, &self.stream);
     }
 }
 

@@ -60,6 +60,8 @@ pub struct ShotStatus {
     pub receiving: Option<(usize, usize)>,
     /// Seconds recorded so far, while the room's video is recording.
     pub recording: Option<u32>,
+    /// Stopped videos whose files are being finished.
+    pub finishing: usize,
     pub problem: Option<String>,
 }
 
@@ -248,6 +250,8 @@ fn set_recording(inner: &Rc<Inner>, on: bool, mine: bool) {
         if let Some(stopped) = inner.recording.borrow_mut().take() {
             stopped.1.stop();
             inner.stopping.borrow_mut().push(stopped);
+            let finishing = inner.stopping.borrow().len();
+            inner.status.update(|s| s.finishing = finishing);
         }
         inner.status.update(|s| s.recording = None);
         return;
@@ -330,6 +334,8 @@ fn finish_video(
     let inner = inner.clone();
     spawn_local(async move {
         inner.stopping.borrow_mut().retain(|(i, _)| *i != id);
+        let finishing = inner.stopping.borrow().len();
+        inner.status.update(|s| s.finishing = finishing);
     });
 }
 
