@@ -9,26 +9,34 @@
 //!
 //! Stopping is not immediate: on a busy device the encoder runs seconds behind
 //! the canvas, and Chrome drops what it has not encoded when the recorder stops.
-//! So Stop ends the capture at once (no new frames) and closes the file
-//! [`FLUSH_MS`] later, when the encoder has caught up.
+//! So Stop ends the capture at once (no new frames), then asks for the data
+//! every [`FLUSH_POLL_MS`] and closes the file once nothing new has come for
+//! [`FLUSH_QUIET_MS`]: the encoder has caught up (at most [`FLUSH_MAX_MS`]).
+//! A fixed two seconds was not enough with three browsers on two cores.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{
     Blob, BlobEvent, BlobPropertyBag, CanvasCaptureMediaStreamTrack, HtmlCanvasElement,
     MediaRecorder, MediaRecorderOptions, MediaStream, RecordingState,
 };
 
+use super::dom::now;
 use crate::camera::stop_stream;
 
 /// Enough for a sharp 800×450 preview without making minute-long videos huge.
 const VIDEO_BITS_PER_SECOND: u32 = 2_500_000;
-/// How long the encoder gets to catch up between Stop and closing the file.
-pub const FLUSH_MS: u32 = 2000;
+/// After Stop: how often the recorder is asked for what it has encoded,
+const FLUSH_POLL_MS: u32 = 300;
+/// how long without new data means the encoder has caught up,
+const FLUSH_QUIET_MS: f64 = 1000.0;
+/// and the longest the file stays open after Stop.
+const FLUSH_MAX_MS: f64 = 15_000.0;
 /// Codecs in order of preference; the first the browser records is used.
 /// VP8 first: it encodes at a fraction of VP9's cost, and the phone recording
 /// is also segmenting, composing and sending video.
@@ -58,6 +66,8 @@ pub struct Recorder {
     track: Option<CanvasCaptureMediaStreamTrack>,
     /// Still taking frames (until Stop).
     capturing: Cell<bool>,
+    /// When the recorder last handed over encoded data.
+    last_data: Rc<Cell<f64>>,
     _on_data: Closure<dyn FnMut(BlobEvent)>,
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -89,9 +99,12 @@ impl Recorder {
 
         let parts: Rc<RefCell<Vec<Blob>>> = Rc::default();
         let sink = parts.clone();
+        let last_data = Rc::new(Cell::new(now()));
+        let data_seen = last_data.clone();
         let on_data = Closure::<dyn FnMut(BlobEvent)>::new(move |ev: BlobEvent| {
             if let Some(blob) = ev.data().filter(|b| b.size() > 0.0) {
                 sink.borrow_mut().push(blob);
+                data_seen.set(now());
             }
         });
         recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
@@ -115,6 +128,7 @@ impl Recorder {
             stream,
             track,
             capturing: Cell::new(true),
+            last_data,
             _on_data: on_data,
             _on_stop: on_stop,
         })
@@ -127,14 +141,29 @@ impl Recorder {
         }
     }
 
-    /// Ends the recording: no frames from now, the file closes after
-    /// [`FLUSH_MS`], then `on_done` runs.
+    /// Ends the recording: no frames from now; the file closes once the
+    /// encoder has caught up, then `on_done` runs.
     pub fn stop(&self) {
         if !self.capturing.replace(false) {
             return;
         }
         let (recorder, stream) = (self.recorder.clone(), self.stream.clone());
-        Timeout::new(FLUSH_MS, move || close(&recorder, &stream)).forget();
+        let last_data = self.last_data.clone();
+        spawn_local(async move {
+            let stopped = now();
+            loop {
+                let _ = recorder.request_data();
+                TimeoutFuture::new(FLUSH_POLL_MS).await;
+                if recorder.state() == RecordingState::Inactive {
+                    return;
+                }
+                let t = now();
+                if t - last_data.get() >= FLUSH_QUIET_MS || t - stopped >= FLUSH_MAX_MS {
+                    break;
+                }
+            }
+            close(&recorder, &stream);
+        });
     }
 }
 
