@@ -197,21 +197,26 @@ export async function markYellow(page) {
   }, YELLOW_JS);
 }
 
-/** Preview pixels yellow now that were not at [`markYellow`]: how many, and their centre. */
-export async function newYellow(page) {
-  return preview(page).evaluate((c, src) => {
+/**
+ * Preview pixels yellow now that were not at [`markYellow`] (inside `region` `[x, y, w, h]` if
+ * given): how many, and their centre.
+ */
+export async function newYellow(page, region) {
+  return preview(page).evaluate((c, [src, region]) => {
     const yellow = new Function('d', 'i', `${src} return yellow(d, i);`);
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const mark = window.__yellowMark;
     let n = 0; let sx = 0; let sy = 0;
     for (let i = 0; i < d.length; i += 4) {
       const k = i / 4;
+      const [x, y] = [k % c.width, Math.floor(k / c.width)];
+      if (region && (x < region[0] || y < region[1] || x >= region[0] + region[2] || y >= region[1] + region[3])) continue;
       if (yellow(d, i) && !(mark && mark[k])) {
         n++; sx += k % c.width; sy += Math.floor(k / c.width);
       }
     }
     return { n, cx: n ? sx / n : -1, cy: n ? sy / n : -1 };
-  }, YELLOW_JS);
+  }, [YELLOW_JS, region]);
 }
 
 /** Sticker-yellow pixels of the snapshot `name` (see [`snapshotPhoto`]) inside `region`. */
