@@ -392,8 +392,11 @@ pub fn LiveStage() -> impl IntoView {
 
     view! {
         <section class="stage" aria-label="Group picture">
-            // Progress while my cut-out gets ready; out of the way once it is.
-            <Show when=move || !load.with(|l| l.is_ready())>
+            // Progress while my cut-out gets ready; out of the way once it is, and
+            // never shown without a camera (or a photo), where nothing is loading.
+            <Show when=move || {
+                session.local_stream.with(Option::is_some) && !load.with(|l| l.is_ready())
+            }>
                 <ModelProgress state=load />
             </Show>
             {move || status.with(|s| s.problem.clone()).map(|text| view! {
