@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { e2e, launchMember, waitUntil, E2E_DIR } from '../lib/harness.mjs';
-import { previewState, waitForEveryone, preview } from '../lib/picture.mjs';
+import { previewState, waitForEveryone, preview, shareOfColour } from '../lib/picture.mjs';
 import {
   createRoom, joinRoom, waitForMembers, waitForCameraMessage, waitForLiveVideo, waitInRoom, members,
 } from '../lib/app.mjs';
@@ -51,6 +51,9 @@ test('a member without a camera still sees the others\' live video', T, e2e(asyn
   // In Alice's picture, on charcoal, Bob's place holds a light head-and-shoulders placeholder
   // with his name.
   await a.page.getByLabel('Background', { exact: true }).selectOption('charcoal');
+  // The light studio backdrop must be gone before light pixels can mean the placeholder.
+  await waitUntil('the charcoal background on Alice\'s page', () => shareOfColour(a.page, [38, 40, 46]),
+    { ms: 15_000, every: 250, ok: (share) => share > 0.25 });
   const light = (page, region) => preview(page).evaluate((c, [x, y, w, h]) => {
     const d = c.getContext('2d').getImageData(Math.round(x), Math.round(y), Math.round(w), Math.round(h)).data;
     let n = 0;
