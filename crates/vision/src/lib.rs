@@ -5,12 +5,15 @@
 //!   with temporal smoothing and guided-filter edge refinement.
 //! * [`FaceTracker`]: up to N faces per frame, 468 landmarks each, lips, head pose,
 //!   smile and eye openness.
+//! * [`edit`]: an edited photo (stickers, freehand strokes, text, crop and
+//!   quarter turns), one renderer for the live editor view and the export.
 //!
 //! Models (MediaPipe, converted to ONNX; see `public/models/PROVENANCE.md`) are
 //! passed in as bytes so the app can fetch them; inference goes through the
 //! [`engine::Model`] trait (tract-onnx by default).
 
 pub mod composite;
+pub mod edit;
 #[cfg(feature = "models")]
 pub mod engine;
 pub mod error;
