@@ -19,11 +19,15 @@
 #                                           path's delay, shutter to photo on every page. Builds
 #                                           what is missing, like `vision`. OPTIONS go to room.mjs:
 #                                           --sizes 2,3,4 --seconds 10
-#   ./scripts/bench.sh all                  data channel, vision, then room
+#   ./scripts/bench.sh edit [N]             edit together: an edit on one member to visible on
+#                                           another (median, p95 of N, default 60). Builds what is
+#                                           missing, like `vision`.
+#   ./scripts/bench.sh all                  data channel, vision, room, then edit
 # Without building or installing anything (everything already there):
 #   node tests/e2e/bench/datachannel.mjs [N]
 #   node tests/e2e/bench/vision/run.mjs [OPTIONS]
 #   node tests/e2e/bench/room.mjs [OPTIONS]
+#   node tests/e2e/bench/edit.mjs [N]
 set -euo pipefail
 # shellcheck source=scripts/lib/toolchain.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
@@ -31,7 +35,7 @@ cd "$HUDDLE_ROOT"
 
 mode=datachannel
 case "${1:-}" in
-    datachannel | vision | room | all) mode="$1"; shift ;;
+    datachannel | vision | room | edit | all) mode="$1"; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
 
@@ -93,9 +97,24 @@ bench_room() {
         run_isolated node tests/e2e/bench/room.mjs "$@"
 }
 
+bench_edit() {
+    ensure_apt_packages
+    ensure_e2e_node_modules
+    if [ -n "${HUDDLE_REBUILD:-}" ] || ! compgen -G "$HUDDLE_ROOT/dist/huddle-app*_bg.wasm" >/dev/null; then
+        ensure_build_tools
+        trunk_build_release
+    fi
+    if [ -n "${HUDDLE_REBUILD:-}" ] || [ ! -x "$HUDDLE_SERVER_PATH" ]; then
+        cargo build --release -p huddle-server
+    fi
+    HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}" \
+        run_isolated node tests/e2e/bench/edit.mjs "$@"
+}
+
 case "$mode" in
     datachannel) bench_datachannel "$@" ;;
+    edit) bench_edit "$@" ;;
     vision) bench_vision "$@" ;;
     room) bench_room "$@" ;;
-    all) bench_datachannel && bench_vision && bench_room ;;
+    all) bench_datachannel && bench_vision && bench_room && bench_edit ;;
 esac

@@ -4,6 +4,7 @@ mod app;
 pub mod camera;
 mod components;
 pub mod compose;
+pub mod edit;
 pub mod invite_link;
 pub mod live;
 mod pages;

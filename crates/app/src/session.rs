@@ -4,7 +4,7 @@
 //! live in [`Inner`], outside the reactive graph.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
@@ -86,10 +86,23 @@ struct Inner {
     photo: RefCell<Option<PhotoCamera>>,
     /// Who hears about the room's background photo.
     background_listener: RefCell<Option<BackgroundListener>>,
-    /// Transfers announced as background photos, by sender: their chunks go to
-    /// the background listener, every other transfer to the shots.
-    background_transfers: RefCell<BTreeSet<(MemberId, u64)>>,
+    /// Who hears about photos being edited together.
+    edit_listener: RefCell<Option<EditListener>>,
+    /// Transfers announced as a background photo or an editing payload, by
+    /// sender: their chunks go to that listener, every other transfer to the shots.
+    announced: RefCell<BTreeMap<(MemberId, u64), Route>>,
 }
+
+/// Who an announced transfer's chunks are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Background,
+    Edit,
+}
+
+/// Announced transfers kept for routing; a room that somehow piles up more starts over
+/// (a transfer is announced right before its chunks, so only the newest few matter).
+const MAX_ANNOUNCED: usize = 256;
 
 /// News about the room's background photo from another member.
 #[derive(Debug, Clone)]
@@ -106,6 +119,32 @@ pub enum BackgroundEvent {
 }
 
 type BackgroundListener = Rc<dyn Fn(MemberId, BackgroundEvent)>;
+
+/// News about the photos being edited together, from another member.
+#[derive(Debug, Clone)]
+pub enum EditEvent {
+    /// The chunks of `transfer` that follow are a sync payload for `shot`'s
+    /// document, or (`photo`) the shot's JPEG.
+    Announce {
+        shot: u64,
+        transfer: u64,
+        photo: bool,
+    },
+    PhotoWanted {
+        shot: u64,
+    },
+    Presence {
+        shot: u64,
+        open: bool,
+        cursor: Option<[f32; 2]>,
+        selected: Option<String>,
+    },
+    Bytes(Vec<u8>),
+    /// Their data channel just opened: they may lack documents.
+    ChannelOpen,
+}
+
+type EditListener = Rc<dyn Fn(MemberId, EditEvent)>;
 
 /// A shutter message or a photo chunk from another member.
 #[derive(Debug, Clone)]
@@ -170,7 +209,8 @@ impl Session {
                 shot_listener: RefCell::new(None),
                 photo: RefCell::new(None),
                 background_listener: RefCell::new(None),
-                background_transfers: RefCell::new(BTreeSet::new()),
+                edit_listener: RefCell::new(None),
+                announced: RefCell::new(BTreeMap::new()),
             })),
         };
         session.connect();
@@ -374,6 +414,28 @@ impl Session {
         if let Some(listener) = listener {
             listener(from, event);
         }
+    }
+
+    /// Hands news about photos being edited to `listener` (`None` stops).
+    pub fn listen_for_edits(&self, listener: Option<EditListener>) {
+        self.inner().edit_listener.replace(listener);
+    }
+
+    fn tell_edit_listener(&self, from: MemberId, event: EditEvent) {
+        let listener = self.inner().edit_listener.borrow().clone();
+        if let Some(listener) = listener {
+            listener(from, event);
+        }
+    }
+
+    /// Notes that `from`'s chunks of `transfer` are for `route`.
+    fn announce(&self, from: MemberId, transfer: u64, route: Route) {
+        let inner = self.inner();
+        let mut announced = inner.announced.borrow_mut();
+        if announced.len() >= MAX_ANNOUNCED {
+            announced.clear();
+        }
+        announced.insert((from, transfer), route);
     }
 
     /// Sends `message` to every member whose channel is open.
@@ -629,21 +691,14 @@ impl Session {
                     );
                 }
                 self.tell_background_listener(from, BackgroundEvent::ChannelOpen);
+                self.tell_edit_listener(from, EditEvent::ChannelOpen);
             }
             PeerEvent::Message(PeerMessage::BackgroundPhoto {
                 transfer,
                 clock,
                 by,
             }) => {
-                {
-                    let inner = self.inner();
-                    let mut transfers = inner.background_transfers.borrow_mut();
-                    // Uploads are rare; a room that somehow piles up many starts over.
-                    if transfers.len() >= 64 {
-                        transfers.clear();
-                    }
-                    transfers.insert((from, transfer));
-                }
+                self.announce(from, transfer, Route::Background);
                 self.tell_background_listener(
                     from,
                     BackgroundEvent::Announce {
@@ -677,17 +732,56 @@ impl Session {
             PeerEvent::Message(PeerMessage::Recording { on }) => {
                 self.tell_shot_listener(from, ShotEvent::Recording { on })
             }
+            PeerEvent::Message(PeerMessage::EditSync { shot, transfer }) => {
+                self.announce(from, transfer, Route::Edit);
+                let photo = false;
+                self.tell_edit_listener(
+                    from,
+                    EditEvent::Announce {
+                        shot,
+                        transfer,
+                        photo,
+                    },
+                );
+            }
+            PeerEvent::Message(PeerMessage::EditPhoto { shot, transfer }) => {
+                self.announce(from, transfer, Route::Edit);
+                let photo = true;
+                self.tell_edit_listener(
+                    from,
+                    EditEvent::Announce {
+                        shot,
+                        transfer,
+                        photo,
+                    },
+                );
+            }
+            PeerEvent::Message(PeerMessage::EditPhotoWanted { shot }) => {
+                self.tell_edit_listener(from, EditEvent::PhotoWanted { shot })
+            }
+            PeerEvent::Message(PeerMessage::EditPresence {
+                shot,
+                open,
+                cursor,
+                selected,
+            }) => self.tell_edit_listener(
+                from,
+                EditEvent::Presence {
+                    shot,
+                    open,
+                    cursor,
+                    selected,
+                },
+            ),
             PeerEvent::Bytes(bytes) => {
-                let background = transfer_id(&bytes).is_some_and(|id| {
-                    self.inner()
-                        .background_transfers
-                        .borrow()
-                        .contains(&(from, id))
-                });
-                if background {
-                    self.tell_background_listener(from, BackgroundEvent::Bytes(bytes));
-                } else {
-                    self.tell_shot_listener(from, ShotEvent::Bytes(bytes));
+                let route = transfer_id(&bytes)
+                    .and_then(|id| self.inner().announced.borrow().get(&(from, id)).copied());
+                match route {
+                    Some(Route::Background) => {
+                        self.tell_background_listener(from, BackgroundEvent::Bytes(bytes))
+                    }
+                    Some(Route::Edit) => self.tell_edit_listener(from, EditEvent::Bytes(bytes)),
+                    None => self.tell_shot_listener(from, ShotEvent::Bytes(bytes)),
                 }
             }
             PeerEvent::Message(_) => {}
@@ -714,7 +808,7 @@ impl Session {
         self.camera.set(CameraStatus::Off);
         inner.outgoing.replace(None);
         inner.heads.borrow_mut().clear();
-        inner.background_transfers.borrow_mut().clear();
+        inner.announced.borrow_mut().clear();
         self.scene.set(SceneState::default());
         self.room.set(None);
         self.busy.set(false);

@@ -43,6 +43,34 @@ pub enum PeerMessage {
         clock: u64,
         by: MemberId,
     },
+    /// The chunks of transfer `transfer` that follow (see [`crate::chunks`])
+    /// carry one y-sync payload (Yjs wire format: sync step 1 or 2, or an
+    /// update) for the editing document of shot `shot`. Sent on every local
+    /// edit, and a sync step 1 for every document to a member whose channel opens.
+    EditSync {
+        shot: u64,
+        transfer: u64,
+    },
+    /// Asks for shot `shot`'s photo: the sender has its editing document but
+    /// not the picture (it joined late or reloaded).
+    EditPhotoWanted {
+        shot: u64,
+    },
+    /// The chunks of transfer `transfer` that follow are shot `shot`'s photo
+    /// as JPEG, the answer to [`PeerMessage::EditPhotoWanted`].
+    EditPhoto {
+        shot: u64,
+        transfer: u64,
+    },
+    /// Where the sender is in shot `shot`'s editor, so the others see who edits
+    /// what: the pointer (shares of the photo) and the selected element's id.
+    /// `open: false` when the sender closed the editor.
+    EditPresence {
+        shot: u64,
+        open: bool,
+        cursor: Option<[f32; 2]>,
+        selected: Option<String>,
+    },
     /// The sender started (`on`) or stopped recording a video of the room.
     /// Every member records its own composed preview meanwhile, so each ends up
     /// with the same video without sending it.

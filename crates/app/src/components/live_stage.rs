@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelection};
+use crate::edit::room_edits::RoomEdits;
 use crate::live::dom::now;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
@@ -213,6 +214,7 @@ pub fn LiveStage() -> impl IntoView {
         let on = !recording();
         shots.with_value(|s| s.record(on));
     };
+    let room_edits = use_context::<RoomEdits>();
     let hands_free = Callback::new(move |()| shots.with_value(|s| s.shoot(0)));
     let photos = move || {
         album
@@ -224,12 +226,20 @@ pub fn LiveStage() -> impl IntoView {
                 let jpeg = p.jpeg_url.clone().map(|url| {
                     view! { <a class="button" href=url download=format!("{name}.jpg")>"Save JPEG"</a> }
                 });
+                let shot = p.shot;
+                let source = p.jpeg_url.clone().unwrap_or_else(|| p.url.clone());
+                let edit = move |_| {
+                    if let Some(edits) = room_edits {
+                        edits.open(shot, Some(source.clone()));
+                    }
+                };
                 view! {
                     <figure class="photo">
                         <img src=p.url.clone() alt="Photo" width=p.width height=p.height />
                         <div class="photo-actions">
                             <a class="button" href=p.url download=format!("{name}.png")>"Save photo"</a>
                             {jpeg}
+                            <button type="button" class="button" on:click=edit>"Edit together"</button>
                         </div>
                     </figure>
                 }

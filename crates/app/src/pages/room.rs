@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use web_sys::MediaStream;
 
 use crate::components::alert::Alert;
+use crate::components::edited_photos::EditedPhotos;
 use crate::components::invite_panel::InvitePanel;
 use crate::components::live_stage::LiveStage;
 use crate::components::member_list::MemberList;
@@ -14,6 +15,7 @@ use crate::components::photo_instead::PhotoInstead;
 use crate::components::scene_controls::SceneControls;
 use crate::components::scene_stickers::StickerSelection;
 use crate::components::video_tile::VideoTile;
+use crate::edit::room_edits::RoomEdits;
 use crate::live::room_background::RoomBackground;
 use crate::session::{CameraStatus, ConnectionState, Session};
 use crate::storage::{remember_name, remembered_name};
@@ -147,6 +149,15 @@ fn InRoom() -> impl IntoView {
     let room_background = RoomBackground::start(session);
     provide_context(room_background);
     on_cleanup(move || room_background.stop());
+    // InRoom only shows while the session is in a room, so the id is there.
+    let room = session
+        .room
+        .with_untracked(|r| r.as_ref().map(|r| r.info.id.clone()));
+    if let Some(room) = room {
+        let edits = RoomEdits::start(session, room);
+        provide_context(edits);
+        on_cleanup(move || edits.stop());
+    }
     let navigate = use_navigate();
     let leave = move |_| {
         session.leave_room();
@@ -203,6 +214,7 @@ fn InRoom() -> impl IntoView {
         <Alert message=lost />
         <Alert message=camera_alert />
         <PhotoInstead />
+        <EditedPhotos />
         <div class="room-main">
             <LiveStage />
             <SceneControls />
