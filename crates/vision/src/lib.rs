@@ -7,6 +7,7 @@
 //!   smile and eye openness.
 //! * [`edit`]: an edited photo (stickers, freehand strokes, text, crop and
 //!   quarter turns), one renderer for the live editor view and the export.
+//! * [`tryon`]: lipstick on the lips from face landmarks (no models needed).
 //!
 //! Models (MediaPipe, converted to ONNX; see `public/models/PROVENANCE.md`) are
 //! passed in as bytes so the app can fetch them; inference goes through the
@@ -23,6 +24,7 @@ pub mod imgproc;
 pub mod scene;
 #[cfg(feature = "models")]
 pub mod segment;
+pub mod tryon;
 
 pub use error::{Result, VisionError};
 #[cfg(feature = "models")]
