@@ -122,12 +122,37 @@ test('three members edit one photo together, undo only their own, reload and sav
       editor(ann.page).locator('.edit-tag').allInnerTexts(), { ms: 3000, ok: (t) => t.includes('Bob') });
   });
 
+  await step('Bob enlarges the star with the button: bigger on every page', async () => {
+    await button(bob.page, 'Select').click();
+    await canvas(bob.page).click({ position: await pos(bob.page, 0.8, 0.75) });
+    await button(bob.page, 'Enlarge').click();
+    await waitUntil('a bigger star everywhere', () => Promise.all(pages.map((p) =>
+      countColour(p, STAR, [0.6, 0.5, 1, 1]))), { ms: 3000, ok: (n) => n.every((x) => x > 2812 * 1.3) });
+    await button(bob.page, 'Undo').click();
+    await waitUntil('the star back to its size', () => Promise.all(pages.map((p) =>
+      countColour(p, STAR, [0.6, 0.5, 1, 1]))), { ms: 3000, ok: (n) => n.every((x) => x < 2812 * 1.1) });
+  });
+
   await step('Bob undoes: only his heart goes', async () => {
     await button(bob.page, 'Undo').click();
     await waitSame(pages, 4, 'the heart gone on every page, everything else kept', 3000);
     for (const p of pages) assert.ok(await countColour(p, STAR, [0.7, 0.6, 0.9, 0.9]) > 500, 'the star stays');
     assert.ok(await countColour(cy.page, PEN, [0.12, 0.15, 0.58, 0.3]) > 1500, 'Ann\'s stroke stays');
     assert.equal(await button(ann.page, 'Undo').isEnabled(), true, 'Ann can still undo her own');
+  });
+
+  await step('Ann erases the middle of her first stroke; the text over it is untouched', async () => {
+    await button(ann.page, 'Eraser').click();
+    await editor(ann.page).getByLabel('Line width', { exact: true }).fill('60');
+    await drag(ann.page, [[0.35, 0.1], [0.35, 0.35]]);
+    await waitSame(pages, 5, 'the eraser stroke on every page', 3000);
+    for (const p of pages) {
+      const gap = await countColour(p, PEN, [0.34, 0.15, 0.36, 0.3]);
+      const rest = await countColour(p, PEN, [0.12, 0.15, 0.28, 0.3]);
+      assert.ok(gap < 20 && rest > 600, `a gap in the stroke, the rest kept (${gap}, ${rest})`);
+    }
+    await button(ann.page, 'Undo').click();
+    await waitSame(pages, 4, 'the eraser undone', 3000);
   });
 
   await step('Ann rotates the photo, everyone sees it, and undoes it', async () => {
@@ -146,6 +171,21 @@ test('three members edit one photo together, undo only their own, reload and sav
     await canvas(cy.page).waitFor({ state: 'visible', timeout: 30_000 });
     await waitUntil('Cy\'s document back', () => docState(cy.page),
       { ms: 15_000, ok: (s) => s.doc === before.doc && s.n === 4 });
+  });
+
+  await step('Cy comes back with nothing kept (like a member who joined late) and gets it all from the others', async () => {
+    await cy.page.evaluate(() => { localStorage.removeItem('huddle.edit.open'); sessionStorage.clear();
+      for (const k of Object.keys(localStorage)) if (k.startsWith('huddle.edit.')) localStorage.removeItem(k); });
+    await cy.page.reload();
+    await waitInRoom(cy.page, id, 30_000);
+    assert.equal(await photos(cy.page).count(), 0, 'no photo in his album');
+    const open = cy.page.getByRole('button', { name: 'Open edited photo 1', exact: true });
+    await open.click({ timeout: 30_000 });
+    await canvas(cy.page).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil('Cy\'s document and photo from the others', async () => ({
+      ...(await docState(cy.page)),
+      star: await countColour(cy.page, STAR, [0.7, 0.6, 0.9, 0.9]),
+    }), { ms: 15_000, ok: (s) => s.doc === before.doc && s.n === 4 && s.star > 500 });
   });
 
   await step('Ann saves the edited photo: full size, strokes and stickers in place', async () => {
