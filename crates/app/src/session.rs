@@ -732,29 +732,18 @@ impl Session {
             PeerEvent::Message(PeerMessage::Recording { on }) => {
                 self.tell_shot_listener(from, ShotEvent::Recording { on })
             }
-            PeerEvent::Message(PeerMessage::EditSync { shot, transfer }) => {
+            PeerEvent::Message(
+                m @ (PeerMessage::EditSync { shot, transfer }
+                | PeerMessage::EditPhoto { shot, transfer }),
+            ) => {
                 self.announce(from, transfer, Route::Edit);
-                let photo = false;
-                self.tell_edit_listener(
-                    from,
-                    EditEvent::Announce {
-                        shot,
-                        transfer,
-                        photo,
-                    },
-                );
-            }
-            PeerEvent::Message(PeerMessage::EditPhoto { shot, transfer }) => {
-                self.announce(from, transfer, Route::Edit);
-                let photo = true;
-                self.tell_edit_listener(
-                    from,
-                    EditEvent::Announce {
-                        shot,
-                        transfer,
-                        photo,
-                    },
-                );
+                let photo = matches!(m, PeerMessage::EditPhoto { .. });
+                let event = EditEvent::Announce {
+                    shot,
+                    transfer,
+                    photo,
+                };
+                self.tell_edit_listener(from, event);
             }
             PeerEvent::Message(PeerMessage::EditPhotoWanted { shot }) => {
                 self.tell_edit_listener(from, EditEvent::PhotoWanted { shot })

@@ -60,6 +60,27 @@ struct Transfer {
     bytes: usize,
 }
 
+/// Reassembles the transfers of every sender, each on its own.
+#[derive(Debug)]
+pub struct Reassemblies<K> {
+    by_sender: BTreeMap<K, Reassembly>,
+}
+
+impl<K> Default for Reassemblies<K> {
+    fn default() -> Self {
+        Self {
+            by_sender: BTreeMap::new(),
+        }
+    }
+}
+
+impl<K: Ord> Reassemblies<K> {
+    /// Takes in one chunk from `from`.
+    pub fn accept(&mut self, from: K, msg: &[u8]) -> Received {
+        self.by_sender.entry(from).or_default().accept(msg)
+    }
+}
+
 /// Reassembles the transfers of one sender.
 #[derive(Debug, Default)]
 pub struct Reassembly {
@@ -150,6 +171,18 @@ mod tests {
             ));
         }
         assert_eq!(r.accept(&chunks[1]), Received::Done { id: 9, bytes });
+    }
+
+    #[test]
+    fn two_senders_using_the_same_transfer_id_do_not_mix() {
+        let (a, b) = (data(40_000), vec![7u8; 20_000]);
+        let (ca, cb) = (split(5, &a), split(5, &b));
+        let mut all = Reassemblies::default();
+        assert!(matches!(all.accept(1, &ca[0]), Received::Progress { .. }));
+        assert!(matches!(all.accept(2, &cb[0]), Received::Progress { .. }));
+        assert!(matches!(all.accept(1, &ca[1]), Received::Progress { .. }));
+        assert_eq!(all.accept(2, &cb[1]), Received::Done { id: 5, bytes: b });
+        assert_eq!(all.accept(1, &ca[2]), Received::Done { id: 5, bytes: a });
     }
 
     #[test]

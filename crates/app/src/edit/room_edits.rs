@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use huddle_edit::{DocSnapshot, EditDoc};
-use huddle_protocol::chunks::{split, Reassembly, Received};
+use huddle_protocol::chunks::{split, Reassemblies, Received};
 use huddle_protocol::{MemberId, PeerMessage, RoomId};
 use huddle_vision::Rgba8Image;
 use leptos::prelude::*;
@@ -76,7 +76,7 @@ struct Inner {
     shots: RefCell<BTreeMap<u64, ShotEdit>>,
     /// Announced transfers by sender: which shot, and whether it is the photo.
     announced: RefCell<BTreeMap<(MemberId, u64), (u64, bool)>>,
-    reassembly: RefCell<BTreeMap<MemberId, Reassembly>>,
+    reassembly: RefCell<Reassemblies<MemberId>>,
     /// Shots changed since the last write to storage.
     unsaved: RefCell<Vec<u64>>,
     saving: Cell<bool>,
@@ -107,7 +107,7 @@ impl RoomEdits {
             client_id,
             shots: RefCell::new(BTreeMap::new()),
             announced: RefCell::new(BTreeMap::new()),
-            reassembly: RefCell::new(BTreeMap::new()),
+            reassembly: RefCell::default(),
             unsaved: RefCell::new(Vec::new()),
             saving: Cell::new(false),
             version: RwSignal::new(0),
@@ -229,6 +229,12 @@ impl RoomEdits {
             let mut shots = inner.shots.borrow_mut();
             let doc = &mut shots.get_mut(&shot)?.doc;
             let result = change(doc);
+            if doc.is_full() {
+                inner.problem.set(Some(format!(
+                    "This photo holds {} elements, the most it can: delete some to add more.",
+                    huddle_edit::limits::MAX_ELEMENTS
+                )));
+            }
             (result, doc.take_outgoing())
         };
         for update in outgoing {
@@ -417,12 +423,7 @@ fn on_event(inner: &Rc<Inner>, from: MemberId, ev: EditEvent) {
             inner.version.update(|v| *v += 1);
         }
         EditEvent::Bytes(bytes) => {
-            let received = inner
-                .reassembly
-                .borrow_mut()
-                .entry(from)
-                .or_default()
-                .accept(&bytes);
+            let received = inner.reassembly.borrow_mut().accept(from, &bytes);
             if let Received::Done { id, bytes } = received {
                 let target = inner.announced.borrow_mut().remove(&(from, id));
                 match target {

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use huddle_protocol::chunks::{split, Reassembly, Received};
+use huddle_protocol::chunks::{split, Reassemblies, Received};
 use huddle_protocol::{MemberId, PeerMessage};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -65,7 +65,7 @@ struct Inner {
     photo: RefCell<Option<RoomPhoto>>,
     /// Announced transfers by sender: which upload each one is.
     announced: RefCell<BTreeMap<(MemberId, u64), PhotoKey>>,
-    reassembly: RefCell<BTreeMap<MemberId, Reassembly>>,
+    reassembly: RefCell<Reassemblies<MemberId>>,
     sink: RefCell<Option<Sink>>,
     status: RwSignal<BackgroundStatus>,
 }
@@ -84,7 +84,7 @@ impl RoomBackground {
             session,
             photo: RefCell::new(None),
             announced: RefCell::new(BTreeMap::new()),
-            reassembly: RefCell::new(BTreeMap::new()),
+            reassembly: RefCell::default(),
             sink: RefCell::new(None),
             status: RwSignal::new(BackgroundStatus::default()),
         });
@@ -298,12 +298,7 @@ fn on_event(inner: &Rc<Inner>, from: MemberId, ev: BackgroundEvent) {
 }
 
 fn receive(inner: &Rc<Inner>, from: MemberId, bytes: &[u8]) {
-    let received = inner
-        .reassembly
-        .borrow_mut()
-        .entry(from)
-        .or_default()
-        .accept(bytes);
+    let received = inner.reassembly.borrow_mut().accept(from, bytes);
     match received {
         Received::Progress { have, total, .. } => {
             let percent = (u64::from(have) * 100 / u64::from(total.max(1))) as u8;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
-use huddle_protocol::chunks::{split, Reassembly, Received};
+use huddle_protocol::chunks::{split, Reassemblies, Received};
 use huddle_protocol::{MemberId, SceneState};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -85,7 +85,7 @@ struct Inner {
     pending: RefCell<BTreeMap<u64, Pending>>,
     /// Shots complete and waiting for the compose worker.
     ready: RefCell<VecDeque<u64>>,
-    reassembly: RefCell<BTreeMap<MemberId, Reassembly>>,
+    reassembly: RefCell<Reassemblies<MemberId>>,
     album: RwSignal<Vec<Photo>>,
     videos: RwSignal<Vec<Video>>,
     status: RwSignal<ShotStatus>,
@@ -126,7 +126,7 @@ impl Shots {
             client: RefCell::new(None),
             pending: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
-            reassembly: RefCell::new(BTreeMap::new()),
+            reassembly: RefCell::default(),
             album: album.photos,
             videos: album.videos,
             status,
@@ -230,12 +230,7 @@ fn on_event(inner: &Rc<Inner>, from: MemberId, ev: ShotEvent) {
         ShotEvent::Shoot { shot, countdown_s } => schedule(inner, shot, countdown_s),
         ShotEvent::Recording { on } => set_recording(inner, on, false),
         ShotEvent::Bytes(bytes) => {
-            let received = inner
-                .reassembly
-                .borrow_mut()
-                .entry(from)
-                .or_default()
-                .accept(&bytes);
+            let received = inner.reassembly.borrow_mut().accept(from, &bytes);
             if let Received::Done { id, bytes } = received {
                 receive_part(inner, id, from, bytes);
             }
