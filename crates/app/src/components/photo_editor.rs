@@ -16,6 +16,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::editor_tools::{EditorTools, Tool, ToolState};
 use crate::edit::elements::{digest, drawable, frame};
+use crate::edit::export::export;
 use crate::edit::fonts::fonts;
 use crate::edit::room_edits::RoomEdits;
 use crate::live::dom::{animation_loop, now};
@@ -65,7 +66,7 @@ pub fn PhotoEditor(shot: u64) -> impl IntoView {
         match fonts().await {
             Ok(f) => loaded_fonts.set(Some(f)),
             Err(e) => font_problem.set(Some(format!(
-                "The fonts did not load ({e}): text is hidden."
+                "The fonts did not load ({e}). Close the editor and open it again to retry."
             ))),
         }
     });
@@ -159,12 +160,7 @@ pub fn PhotoEditor(shot: u64) -> impl IntoView {
                 let eraser = tools.tool.get_untracked() == Tool::Eraser;
                 let colour = tools.colour_rgba();
                 let width = tools.width.get_untracked();
-                let at = Placement {
-                    x: p[0],
-                    y: p[1],
-                    scale: 1.0,
-                    rotation: 0.0,
-                };
+                let at = placed_at(p);
                 let id = edits.edit(shot, |d| {
                     let id = d.begin_stroke(colour, width, eraser, at);
                     let _ = d.extend_stroke(&id, &[[0.0, 0.0]]);
@@ -180,12 +176,7 @@ pub fn PhotoEditor(shot: u64) -> impl IntoView {
             }
             Tool::Sticker => {
                 let preset = tools.preset.get_untracked();
-                let at = Placement {
-                    x: p[0],
-                    y: p[1],
-                    scale: 1.0,
-                    rotation: 0.0,
-                };
+                let at = placed_at(p);
                 let id = edits.edit(shot, |d| d.add_sticker(preset.id(), 0.22, at));
                 tools.selected.set(id);
             }
@@ -419,6 +410,16 @@ pub fn PhotoEditor(shot: u64) -> impl IntoView {
     }
 }
 
+/// A new element's placement at photo point `p`: its own size, upright.
+fn placed_at(p: [f32; 2]) -> Placement {
+    Placement {
+        x: p[0],
+        y: p[1],
+        scale: 1.0,
+        rotation: 0.0,
+    }
+}
+
 /// Changes the placement of element `id` (one undo step).
 pub fn nudge(
     edits: RoomEdits,
@@ -486,43 +487,4 @@ fn paint(
     let _ = crate::edit::pixels::paint(&c, &img);
     // How long the picture took, for the edit benchmark.
     let _ = c.set_attribute("data-render-ms", &format!("{:.1}", now() - started));
-}
-
-/// Renders the edited photo at full size and downloads it; returns what to tell the person.
-async fn export(edits: RoomEdits, shot: u64, fonts: Option<Rc<Fonts>>, jpeg: bool) -> String {
-    let (Some(photo), Some(snap), Some(fonts)) = (edits.photo(shot), edits.snapshot(shot), fonts)
-    else {
-        return "The photo is not ready yet: try again in a moment.".into();
-    };
-    let f = frame(&snap.frame);
-    let (w, _) = huddle_vision::edit::export_size(photo.pixels.width, photo.pixels.height, &f);
-    let (_, elements) = drawable(&snap);
-    let img = render_edit(&photo.pixels, &f, &elements, &fonts, w);
-    let (mime, quality, ext) = if jpeg {
-        ("image/jpeg", Some(0.92), "jpg")
-    } else {
-        ("image/png", None, "png")
-    };
-    let Some(blob) = crate::edit::pixels::encode(&img, mime, quality).await else {
-        return "The browser could not encode the photo.".into();
-    };
-    let name = format!("huddle-edited-{shot}.{ext}");
-    match download(&blob, &name) {
-        Ok(()) => format!("Saved {name} ({}×{}).", img.width, img.height),
-        Err(_) => "The browser refused the download.".into(),
-    }
-}
-
-fn download(blob: &web_sys::Blob, name: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let url = web_sys::Url::create_object_url_with_blob(blob)?;
-    let a: web_sys::HtmlAnchorElement = crate::live::dom::create("a")?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    // The download has started from the URL; free it once the browser had time to read it.
-    spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(60_000).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
 }

@@ -4,6 +4,7 @@
 //! the same code for the live editor and the saved file.
 
 pub mod elements;
+pub mod export;
 pub mod fonts;
 pub mod pixels;
 pub mod room_edits;
