@@ -2,6 +2,8 @@
 //! known pixels, erasers only erase ink below them, crops and turns map points
 //! where the view says, and the small view agrees with the full export.
 
+mod common;
+
 use huddle_vision::edit::{
     element_corners, export_size, hit_test, photo_to_view, render_edit, sticker_icon,
     view_to_photo, Element, ElementKind, FontFace, Fonts, PhotoFrame, Placement, StickerPreset,
@@ -12,14 +14,7 @@ const GREY: [u8; 4] = [128, 128, 128, 255];
 const RED: [u8; 4] = [230, 20, 20, 255];
 
 fn fonts() -> Fonts {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../public/fonts/");
-    let read = |name: &str| std::fs::read(format!("{dir}{name}")).expect("bundled font");
-    Fonts::from_bytes(
-        read("DejaVuSans-Bold.ttf"),
-        read("DejaVuSerif-Bold.ttf"),
-        read("DejaVuSansMono-Bold.ttf"),
-    )
-    .expect("fonts parse")
+    common::bundled_fonts()
 }
 
 fn flat(w: u32, h: u32, c: [u8; 4]) -> Rgba8Image {

@@ -81,19 +81,6 @@ fn indices(v: &Value) -> Vec<usize> {
         .collect()
 }
 
-/// Even-odd point-in-polygon (independent of the library's scanline fill).
-fn inside(poly: &[[f32; 2]], x: f32, y: f32) -> bool {
-    let mut c = false;
-    let n = poly.len();
-    for i in 0..n {
-        let (a, b) = (poly[i], poly[(i + n - 1) % n]);
-        if (a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0] {
-            c = !c;
-        }
-    }
-    c
-}
-
 /// Reference lip region, tested at pixel centres: inside the outer contour and
 /// outside the inner one (both from the JSON's own index lists). Also returns the
 /// inner-mouth bitmap.
@@ -106,8 +93,8 @@ fn reference(photo: &Photo, lm: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
     for y in 0..h {
         for x in 0..w {
             let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-            let o = inside(&outer, px, py);
-            let i = inside(&inner, px, py);
+            let o = common::inside(&outer, px, py);
+            let i = common::inside(&inner, px, py);
             lips[y * w + x] = o && !i;
             mouth[y * w + x] = i;
         }

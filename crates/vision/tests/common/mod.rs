@@ -109,8 +109,8 @@ pub fn mean_error(a: &[[f32; 3]], b: &[[f32; 3]], n: usize) -> f32 {
         / n as f32
 }
 
-/// Point-in-polygon by even-odd rule.
-fn inside(poly: &[[f32; 2]], x: f32, y: f32) -> bool {
+/// Point-in-polygon by even-odd rule (independent of the library's scanline fills).
+pub fn inside(poly: &[[f32; 2]], x: f32, y: f32) -> bool {
     let mut c = false;
     let n = poly.len();
     for i in 0..n {
@@ -161,4 +161,16 @@ pub fn lip_region_iou(
 
 pub fn contour(lm: &[[f32; 3]], idx: &[usize]) -> Vec<[f32; 2]> {
     idx.iter().map(|&i| [lm[i][0], lm[i][1]]).collect()
+}
+
+/// The bundled fonts (public/fonts), for text rendering tests.
+pub fn bundled_fonts() -> huddle_vision::edit::Fonts {
+    let dir = manifest().join("../../public/fonts");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("bundled font");
+    huddle_vision::edit::Fonts::from_bytes(
+        read("DejaVuSans-Bold.ttf"),
+        read("DejaVuSerif-Bold.ttf"),
+        read("DejaVuSansMono-Bold.ttf"),
+    )
+    .expect("fonts parse")
 }
