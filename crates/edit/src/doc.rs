@@ -40,6 +40,10 @@ pub struct EditDoc {
     outbox: Arc<Mutex<Vec<Vec<u8>>>>,
     client_id: u64,
     next_counter: u64,
+    /// Peer updates whose causal dependencies have not all arrived (see `sync.rs`).
+    pub(crate) held: crate::sync::Held,
+    /// My own clock when [`EditDoc::take_outgoing`] last ran: where the next batch starts.
+    pub(crate) sent_clock: u32,
 }
 
 impl EditDoc {
@@ -71,6 +75,8 @@ impl EditDoc {
             outbox,
             client_id,
             next_counter: 0,
+            held: crate::sync::Held::default(),
+            sent_clock: 0,
         }
     }
 
@@ -88,8 +94,8 @@ impl EditDoc {
         Ok(me)
     }
 
-    /// The whole document as one v1 update (for storage), including updates still waiting for
-    /// their predecessors.
+    /// The whole document as one v1 update (for storage). Peer updates still held for their
+    /// predecessors are not in it; the sync steps after a reload fetch them again.
     pub fn encode_state(&self) -> Vec<u8> {
         self.doc
             .transact()

@@ -163,3 +163,85 @@ proptest! {
         run(&ops);
     }
 }
+
+/// A sequence the property test once shrank to: replica 2's frame changes reach replica 1 out
+/// of order, then the full sync must still leave every replica with the same crop.
+#[test]
+fn out_of_order_frame_updates_converge() {
+    use Op::*;
+    run(&[
+        Stroke(2, 0),
+        Start(2, 1),
+        Broadcast(2),
+        SetFrame(2, 0.0, 0),
+        Broadcast(2),
+        SetFrame(2, 0.0, 1),
+        Broadcast(2),
+        Deliver(2, 1, 16512703795332039491, false),
+        Move(2, 0, 0.0, 0.87),
+        Broadcast(2),
+        AddSticker(2),
+        SetFrame(2, 0.168, 0),
+        Broadcast(2),
+        Start(0, 1),
+        Deliver(2, 1, 649782561926235469, false),
+        Stroke(2, 0),
+    ]);
+}
+
+/// Bob moves Ann's sticker; Cleo gets the move first. She holds it, asks Bob for a sync, and
+/// shows the moved sticker once Ann's sticker arrives (or Bob answers), never a half state.
+#[test]
+fn an_update_waits_for_what_it_builds_on() {
+    use huddle_edit::EditDoc;
+    let mut ann = EditDoc::new(1);
+    let mut bob = EditDoc::new(2);
+    let mut cleo = EditDoc::new(3);
+    let id = ann.add_sticker("star", 0.2, at(0.2, 0.2));
+    let from_ann = ann.take_outgoing();
+    for m in &from_ann {
+        assert!(bob.handle_sync(m).unwrap().is_empty());
+    }
+    bob.set_placement(&id, at(0.7, 0.6)).unwrap();
+    bob.end_action();
+    let from_bob = bob.take_outgoing();
+
+    let replies = cleo.handle_sync(&from_bob[0]).unwrap();
+    assert_eq!(cleo.held_updates(), 1);
+    assert!(cleo.snapshot().elements.is_empty());
+    assert_eq!(replies.len(), 1, "Cleo asks Bob for what she lacks");
+
+    // Ann's sticker arrives: both apply, in order.
+    assert!(cleo.handle_sync(&from_ann[0]).unwrap().is_empty());
+    assert_eq!(cleo.held_updates(), 0);
+    assert_eq!(cleo.snapshot(), bob.snapshot());
+    assert_eq!(cleo.element(&id).unwrap().placement, at(0.7, 0.6));
+
+    // Bob's answer to Cleo's request comes late and changes nothing.
+    for answer in bob.handle_sync(&replies[0]).unwrap() {
+        assert!(cleo.handle_sync(&answer).unwrap().is_empty());
+    }
+    assert_eq!(cleo.snapshot(), bob.snapshot());
+}
+
+/// Cleo never hears from Ann (she left), but Bob's answer to her request fills the gap.
+#[test]
+fn the_sender_fills_a_gap_whose_author_is_gone() {
+    use huddle_edit::EditDoc;
+    let mut ann = EditDoc::new(11);
+    let mut bob = EditDoc::new(12);
+    let mut cleo = EditDoc::new(13);
+    let id = ann.add_sticker("heart", 0.2, at(0.2, 0.2));
+    common::push(&mut ann, &mut bob);
+    bob.delete(&id).unwrap();
+    bob.add_text("hi", style(), at(0.5, 0.5));
+    let from_bob = bob.take_outgoing();
+    let ask = cleo.handle_sync(&from_bob[0]).unwrap();
+    assert_eq!(cleo.held_updates(), 1);
+    for answer in bob.handle_sync(&ask[0]).unwrap() {
+        assert!(cleo.handle_sync(&answer).unwrap().is_empty());
+    }
+    assert_eq!(cleo.held_updates(), 0);
+    assert_eq!(cleo.snapshot(), bob.snapshot());
+    assert_eq!(cleo.snapshot().elements.len(), 1);
+}

@@ -117,6 +117,11 @@ impl Mesh {
                 self.docs[r].take_outgoing().is_empty(),
                 "applied remote changes must not be re-broadcast"
             );
+            assert_eq!(
+                self.docs[r].held_updates(),
+                0,
+                "nothing waits after a full sync"
+            );
         }
     }
 }
