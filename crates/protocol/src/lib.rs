@@ -3,13 +3,15 @@
 //! Every message on the signalling websocket is one JSON text frame holding a
 //! [`ClientMessage`] (browser → server) or a [`ServerMessage`] (server → browser),
 //! tagged by `"type"`. Messages between browsers on a data channel are
-//! [`PeerMessage`]s. `docs/protocol.md` describes each one.
+//! [`PeerMessage`]s. The try-on feed's HTTP API uses the types in [`posts`].
+//! `docs/protocol.md` describes each one.
 
 pub mod chunks;
 mod errors;
 mod ids;
 mod limits;
 mod peer;
+pub mod posts;
 pub mod scene;
 mod signalling;
 
@@ -17,6 +19,10 @@ pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};
 pub use limits::*;
 pub use peer::PeerMessage;
+pub use posts::{
+    Anchor, Item, ItemId, ItemKind, NewPost, Post, PostError, PostErrorCode, PostId, PostRefusal,
+    Variant, MAX_POST_BYTES, MAX_POST_SECONDS, NEW_POST_HEADER,
+};
 pub use scene::{EffectTarget, MemberPose, SceneState, Stamped, StickerPose, MAX_STICKERS};
 pub use signalling::*;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use huddle_protocol::IceServer;
+use huddle_protocol::{IceServer, MAX_POST_BYTES, MAX_POST_SECONDS};
 
 /// Everything [`crate::serve`] needs to know. `Config::default()` is what the
 /// command line gives without flags, except that it never reads the environment.
@@ -32,6 +32,10 @@ pub struct Config {
     /// Key for signing invites. `None`: a random key for this process, which is
     /// enough because rooms (and so their invites) do not outlive the process.
     pub invite_secret: Option<Vec<u8>>,
+    /// Largest try-on video accepted, in bytes.
+    pub max_post_bytes: u64,
+    /// Longest try-on video accepted, in seconds.
+    pub max_post_seconds: f32,
 }
 
 /// Budgets against guessing and flooding. Only *failed* join attempts count
@@ -73,6 +77,8 @@ impl Default for Config {
             heartbeat_timeout: Duration::from_secs(6),
             rate_limits: RateLimits::default(),
             invite_secret: None,
+            max_post_bytes: MAX_POST_BYTES,
+            max_post_seconds: MAX_POST_SECONDS,
         }
     }
 }
@@ -90,7 +96,7 @@ pub struct Cli {
     /// Directory of the built app.
     #[arg(long = "dist", env = "HUDDLE_DIST", default_value = "dist")]
     pub dist_dir: PathBuf,
-    /// Directory for the TLS certificate and key.
+    /// Directory for the TLS certificate and key, and the posts (`posts/`).
     #[arg(long, env = "HUDDLE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
     /// Serve HTTPS with a self-signed certificate (made on first run, then reused).
@@ -126,6 +132,12 @@ pub struct Cli {
     /// Secret for signing invite links; random per process when unset.
     #[arg(long, env = "HUDDLE_INVITE_SECRET", hide_env_values = true)]
     pub invite_secret: Option<String>,
+    /// Largest try-on video accepted, in bytes.
+    #[arg(long, env = "HUDDLE_MAX_POST_BYTES", default_value_t = MAX_POST_BYTES)]
+    pub max_post_bytes: u64,
+    /// Longest try-on video accepted, in seconds.
+    #[arg(long, env = "HUDDLE_MAX_POST_SECONDS", default_value_t = MAX_POST_SECONDS)]
+    pub max_post_seconds: f32,
 }
 
 /// A parsed `--ice-servers` value. A newtype because clap treats a bare
@@ -154,6 +166,8 @@ impl From<Cli> for Config {
                 .invite_secret
                 .filter(|s| !s.is_empty())
                 .map(String::into_bytes),
+            max_post_bytes: cli.max_post_bytes,
+            max_post_seconds: cli.max_post_seconds,
         }
     }
 }
@@ -235,5 +249,7 @@ mod tests {
         assert_eq!(config.heartbeat_interval, default.heartbeat_interval);
         assert_eq!(config.heartbeat_timeout, default.heartbeat_timeout);
         assert_eq!(config.rate_limits, default.rate_limits);
+        assert_eq!(config.max_post_bytes, default.max_post_bytes);
+        assert_eq!(config.max_post_seconds, default.max_post_seconds);
     }
 }

@@ -1,5 +1,6 @@
-//! Huddle's server: serves the built app and relays WebRTC signalling between
-//! the members of a room over the `/ws` websocket (see `docs/protocol.md`).
+//! Huddle's server: serves the built app, relays WebRTC signalling between
+//! the members of a room over the `/ws` websocket, and keeps the try-on
+//! feed's posts under `/api/` (see `docs/protocol.md`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), huddle_server::ServeError> {
@@ -12,6 +13,7 @@ pub mod config;
 pub mod invite;
 mod listen;
 pub mod password;
+mod posts;
 pub mod rate_limit;
 pub mod rooms;
 mod session;
@@ -106,6 +108,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/ws", axum::routing::get(ws::upgrade))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .merge(posts::routes())
         .fallback_service(static_files)
         .with_state(state)
 }

@@ -1,5 +1,5 @@
-//! What every connection shares: settings, rooms, the invite key and the
-//! failure budgets.
+//! What every connection shares: settings, rooms, the invite key, the
+//! failure budgets and the posts store.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use huddle_protocol::RoomId;
 
 use crate::config::Config;
 use crate::invite::InviteSigner;
+use crate::posts::Posts;
 use crate::rate_limit::KeyedLimiter;
 use crate::rooms::Rooms;
 
@@ -26,6 +27,7 @@ pub struct Shared {
     /// Failed joins per room, from all addresses: slows a distributed guess
     /// at one room's password.
     pub room_failures: KeyedLimiter<RoomId>,
+    pub posts: Posts,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             invites: InviteSigner::new(config.invite_secret.clone(), config.invite_ttl),
             ip_failures: KeyedLimiter::new(limits.ip_failures_per_minute, minute),
             room_failures: KeyedLimiter::new(limits.room_failures_per_minute, minute),
+            posts: Posts::new(&config),
             config,
         }))
     }

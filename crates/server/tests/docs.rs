@@ -1,7 +1,10 @@
 //! Keeps docs/protocol.md honest: every example decodes as the message kind
-//! its code block says, and every error code is documented.
+//! its code block says, and every error code (websocket and posts) is documented.
 
-use huddle_protocol::{ClientMessage, ErrorCode, PeerMessage, ServerMessage};
+use huddle_protocol::{
+    ClientMessage, ErrorCode, Item, NewPost, PeerMessage, Post, PostErrorCode, PostRefusal,
+    ServerMessage,
+};
 
 fn protocol_doc() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/protocol.md");
@@ -43,6 +46,15 @@ fn every_example_decodes() {
             "client" => huddle_protocol::decode::<ClientMessage>(&json).map(|_| ()),
             "server" => huddle_protocol::decode::<ServerMessage>(&json).map(|_| ()),
             "peer" => huddle_protocol::decode::<PeerMessage>(&json).map(|_| ()),
+            "items" => huddle_protocol::decode::<Vec<Item>>(&json).map(|_| ()),
+            "new_post" => huddle_protocol::decode::<NewPost>(&json).map(|post| {
+                if let Err(e) = post.validate() {
+                    panic!("new_post example is not valid: {e}\n{json}");
+                }
+            }),
+            "post" => huddle_protocol::decode::<Post>(&json).map(|_| ()),
+            "posts" => huddle_protocol::decode::<Vec<Post>>(&json).map(|_| ()),
+            "post_refusal" => huddle_protocol::decode::<PostRefusal>(&json).map(|_| ()),
             other => panic!("example block of unknown kind {other:?}: {json}"),
         };
         if let Err(e) = ok {
@@ -79,5 +91,25 @@ fn every_error_code_is_documented() {
             doc.contains(&row),
             "error code {wire} has no row in the table"
         );
+    }
+}
+
+#[test]
+fn every_post_refusal_code_is_documented_with_its_status() {
+    let doc = protocol_doc();
+    let codes = [
+        PostErrorCode::TooLarge,
+        PostErrorCode::WrongType,
+        PostErrorCode::TooLong,
+        PostErrorCode::Truncated,
+        PostErrorCode::BadMetadata,
+        PostErrorCode::UnknownItem,
+        PostErrorCode::Storage,
+        PostErrorCode::NotFound,
+    ];
+    for code in codes {
+        let wire = huddle_protocol::encode(&code);
+        let row = format!("| `{}` | {} |", wire.trim_matches('"'), code.http_status());
+        assert!(doc.contains(&row), "post refusal {wire} has no row {row:?}");
     }
 }
