@@ -14,51 +14,17 @@ pub struct HeadPose {
     pub roll: f32,
 }
 
-fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-fn dot(a: [f32; 3], b: [f32; 3]) -> f32 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-fn cross(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-fn normalize(a: [f32; 3]) -> [f32; 3] {
-    let n = dot(a, a).sqrt();
-    if n > 0.0 {
-        [a[0] / n, a[1] / n, a[2] / n]
-    } else {
-        a
-    }
-}
 fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
-/// Head pose from a face frame built on the mesh: x along the outer eye corners,
-/// y from forehead to chin (orthogonalised), z = x × y (into the screen).
+/// Head pose from the head's frame (see [`crate::tryon::hat::head_frame`], which
+/// the hat is placed with, so the angles shown and the hat always agree). Zero when
+/// the landmarks are missing or degenerate.
 pub fn head_pose(lm: &[[f32; 3]]) -> HeadPose {
-    if lm.len() < MESH_POINTS {
-        return HeadPose::default();
-    }
-    let ex = normalize(sub(lm[RIGHT_EYE_OUTER], lm[LEFT_EYE_OUTER]));
-    let down = sub(lm[CHIN], lm[FOREHEAD]);
-    let d = dot(down, ex);
-    let ey = normalize([
-        down[0] - d * ex[0],
-        down[1] - d * ex[1],
-        down[2] - d * ex[2],
-    ]);
-    let ez = cross(ex, ey);
-    HeadPose {
-        yaw: (-ez[0]).atan2(ez[2]).to_degrees(),
-        pitch: ez[1].atan2(ez[2]).to_degrees(),
-        roll: ex[1].atan2(ex[0]).to_degrees(),
-    }
+    crate::tryon::hat::head_frame(lm)
+        .map(|f| f.pose())
+        .unwrap_or_default()
 }
 
 /// Outer eye-corner distance in pixels (the scale for the ratios below).

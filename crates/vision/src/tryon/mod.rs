@@ -9,7 +9,9 @@
 //!   bare, so teeth never get painted).
 //! * [`lipstick`]: how a shade is laid on that mask so the lips still look like
 //!   lips (their texture and highlights survive), with matte and gloss finishes.
+//! * [`hat`]: the head's frame (rotation, size) and where a hat sits on it.
 
+pub mod hat;
 pub mod lips;
 pub mod lipstick;
 
