@@ -376,7 +376,7 @@ async fn catalogue_demo_posts_and_not_found() {
     assert!(feed.iter().all(|p| p.demo && p.anchors.len() == 1));
     assert_eq!(feed[0].media_url, "/demo/lipstick.webm");
     assert_eq!(feed[1].media_url, "/demo/hat.webm");
-    assert!((feed[1].anchors[0].y - 0.18).abs() < 1e-6);
+    assert!((feed[1].anchors[0].y - 0.61).abs() < 1e-6);
 
     let hat = get(server.addr, "/api/posts/demo-hat", "").await;
     assert_eq!((hat.status, hat.json::<Post>()), (200, feed[1].clone()));

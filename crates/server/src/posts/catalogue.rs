@@ -90,14 +90,16 @@ pub fn demo_posts() -> Vec<Post> {
             "demo-lipstick",
             "lipstick-velvet",
             "AR lipstick experience",
-            (0.5, 0.62),
+            // Beside the lips in public/demo/lipstick.webm.
+            (0.5, 0.49),
             "Eight shades of Velvet: tap to try them on.",
         ),
         demo(
             "demo-hat",
             "hat-fedora",
             "Hat try-on",
-            (0.5, 0.18),
+            // Under the brim in public/demo/hat.webm.
+            (0.5, 0.61),
             "Which fedora suits you? Tap to try it on.",
         ),
     ]
