@@ -127,13 +127,14 @@ impl HeadFrame {
         }
     }
 
-    /// Where the hat goes. The brim rests a little above the forehead's top and
-    /// is centred over the skull, half a face width behind the face's surface;
-    /// its radius grows with the face so the hat fits every head size.
+    /// Where the hat goes. The brim rests just below the forehead's top (a hat
+    /// sits on the hairline, not above the hair) and is centred over the skull,
+    /// half a face width behind the face's surface; its radius grows with the
+    /// face so the hat fits every head size.
     pub fn hat(&self) -> HatPlacement {
-        let radius = 0.95 * self.face_width;
+        let radius = 0.85 * self.face_width;
         let centre = add(
-            add(self.forehead, scale(self.y, -0.06 * self.face_height)),
+            add(self.forehead, scale(self.y, 0.03 * self.face_height)),
             scale(self.z, 0.45 * self.face_width),
         );
         let (x, y, z) = (
@@ -182,12 +183,13 @@ mod tests {
         let p = f.pose();
         assert!(p.yaw.abs() < 1e-4 && p.pitch.abs() < 1e-4 && p.roll.abs() < 1e-4);
         let hat = f.hat();
+        // On the hairline (forehead top y = 10, eyes y = 40, chin y = 100).
         assert!(
-            hat.centre[1] < 10.0,
-            "brim above the forehead: {:?}",
+            (10.0..20.0).contains(&hat.centre[1]),
+            "brim on the forehead's top: {:?}",
             hat.centre
         );
-        assert!((hat.radius - 0.95 * 40.0).abs() < 1e-3);
+        assert!((hat.radius - 0.85 * 40.0).abs() < 1e-3);
         // The model's +y (crown up is −y) maps to the head's down axis, scaled.
         assert_eq!(hat.model_to_frame[5], hat.radius);
     }
