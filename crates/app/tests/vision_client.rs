@@ -81,6 +81,7 @@ fn request() -> FrameRequest {
         faces: false,
         view: FrameView::None,
         still: false,
+        makeup: None,
     }
 }
 

@@ -230,6 +230,7 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
                         faces: true,
                         view: FrameView::Packed,
                         still: false,
+                        makeup: None,
                     },
                     bitmap,
                 );

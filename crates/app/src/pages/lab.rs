@@ -127,6 +127,7 @@ pub fn LabPage() -> impl IntoView {
         faces: true,
         view: view_mode.get_untracked(),
         still,
+        makeup: None,
     };
 
     let submit = move |bitmap: ImageBitmap, still: bool| {

@@ -87,6 +87,18 @@ pub enum FrameView {
     /// Twice as wide: the frame on the left, the mask as grey on the right (the
     /// cut-out as it is sent to the room, see `huddle_vision::scene::packed`).
     Packed,
+    /// The frame itself, with the make-up asked for (try-on).
+    Frame,
+}
+
+/// Lipstick painted on every face found (try-on), by the worker that tracks the
+/// faces, so the made-up frame comes back with the landmarks it was made from.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Makeup {
+    pub shade: [u8; 3],
+    pub gloss: bool,
+    /// 0 (none) ..= 1 (full).
+    pub intensity: f32,
 }
 
 /// One frame to process; the pixels come as the message's `bitmap`.
@@ -98,6 +110,8 @@ pub struct FrameRequest {
     pub view: FrameView,
     /// A still photo: no temporal smoothing or tracking from earlier frames.
     pub still: bool,
+    #[serde(default)]
+    pub makeup: Option<Makeup>,
 }
 
 /// UI → worker.

@@ -2,10 +2,12 @@
 //! compose the picture the UI asked for.
 
 use huddle_app::vision::messages::{
-    FaceSummary, FrameRequest, FrameResult, FrameView, StageTimings,
+    FaceSummary, FrameRequest, FrameResult, FrameView, Makeup, StageTimings,
 };
 use huddle_vision::composite::{cut_out, mask_to_grey, tint_person};
 use huddle_vision::scene::packed::pack;
+use huddle_vision::tryon::{apply_lipstick, default_feather, lip_mask, Finish};
+use huddle_vision::Rgba8Image;
 use huddle_vision::{FaceTracker, FaceTrackerOptions, RgbaView, Segmenter, VisionError};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
@@ -120,6 +122,7 @@ impl Pipeline {
 
         let mut faces = Vec::new();
         let mut landmarks = None;
+        let mut lips: Vec<Vec<[f32; 2]>> = Vec::new();
         if let (true, Some(tracker)) = (req.faces, self.tracker.as_mut()) {
             // Video: follow faces from their landmarks and look for new ones every
             // 10th frame (a third of a second at 30 fps) instead of every frame.
@@ -138,6 +141,9 @@ impl Pipeline {
             let mut flat = Vec::with_capacity(found.len() * 468 * 3);
             for f in &found {
                 flat.extend(f.landmarks.iter().flatten());
+                if req.makeup.is_some() {
+                    lips.push(f.landmarks.iter().map(|p| [p[0], p[1]]).collect());
+                }
                 faces.push(FaceSummary {
                     bbox: [f.bbox.x0, f.bbox.y0, f.bbox.x1, f.bbox.y1],
                     lips_outer: f.lips_outer.clone(),
@@ -154,8 +160,13 @@ impl Pipeline {
         }
         let t_faces = now();
 
+        if let Some(makeup) = req.makeup {
+            rgba = paint_lips(rgba, w, h, &lips, makeup)?;
+        }
+
         let image = match (req.view, have_mask) {
             (FrameView::None, _) => None,
+            (FrameView::Frame, _) => Some(rgba),
             (FrameView::CutOut, true) => {
                 cut_out(&mut rgba, &self.mask)?;
                 Some(rgba)
@@ -201,6 +212,31 @@ impl Pipeline {
             landmarks,
         })
     }
+}
+
+/// Lipstick on every face's lips (the lips of each face in `lips`, in pixels).
+fn paint_lips(
+    rgba: Vec<u8>,
+    w: u32,
+    h: u32,
+    lips: &[Vec<[f32; 2]>],
+    makeup: Makeup,
+) -> Result<Vec<u8>, FrameError> {
+    let mut frame = Rgba8Image {
+        width: w,
+        height: h,
+        data: rgba,
+    };
+    let finish = if makeup.gloss {
+        Finish::Gloss
+    } else {
+        Finish::Matte
+    };
+    for face in lips {
+        let mask = lip_mask(face, w, h, default_feather(face));
+        apply_lipstick(&mut frame, &mask, makeup.shade, finish, makeup.intensity)?;
+    }
+    Ok(frame.data)
 }
 
 /// Mean luminance (Rec. 601, 0..1) of the pixels at least half person, sampling
