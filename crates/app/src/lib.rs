@@ -12,6 +12,7 @@ pub mod rtc;
 pub mod session;
 pub mod signalling;
 pub mod storage;
+pub mod tryon;
 pub mod vision;
 pub mod worker_scope;
 

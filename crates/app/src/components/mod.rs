@@ -16,4 +16,5 @@ pub mod photo_editor;
 pub mod photo_instead;
 pub mod scene_controls;
 pub mod scene_stickers;
+pub mod tryon_controls;
 pub mod video_tile;
