@@ -22,12 +22,17 @@
 #   ./scripts/bench.sh edit [N]             edit together: an edit on one member to visible on
 #                                           another (median, p95 of N, default 60). Builds what is
 #                                           missing, like `vision`.
-#   ./scripts/bench.sh all                  data channel, vision, room, then edit
+#   ./scripts/bench.sh tryon [S] [RUNS]     try-on: made-up frames per second at 640x480 and anchor
+#                                           tap to first made-up frame, lipstick and hat (S seconds
+#                                           of fps per run, default 10; RUNS default 3). Builds what
+#                                           is missing, like `vision`.
+#   ./scripts/bench.sh all                  data channel, vision, room, edit, then tryon
 # Without building or installing anything (everything already there):
 #   node tests/e2e/bench/datachannel.mjs [N]
 #   node tests/e2e/bench/vision/run.mjs [OPTIONS]
 #   node tests/e2e/bench/room.mjs [OPTIONS]
 #   node tests/e2e/bench/edit.mjs [N]
+#   node tests/e2e/bench/tryon.mjs [S] [RUNS]
 set -euo pipefail
 # shellcheck source=scripts/lib/toolchain.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
@@ -35,7 +40,7 @@ cd "$HUDDLE_ROOT"
 
 mode=datachannel
 case "${1:-}" in
-    datachannel | vision | room | edit | all) mode="$1"; shift ;;
+    datachannel | vision | room | edit | tryon | all) mode="$1"; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
 
@@ -83,21 +88,10 @@ bench_vision() {
         run_isolated node tests/e2e/bench/vision/run.mjs "$@"
 }
 
-bench_room() {
-    ensure_apt_packages
-    ensure_e2e_node_modules
-    if [ -n "${HUDDLE_REBUILD:-}" ] || ! compgen -G "$HUDDLE_ROOT/dist/compose_worker*_bg.wasm" >/dev/null; then
-        ensure_build_tools
-        trunk_build_release
-    fi
-    if [ -n "${HUDDLE_REBUILD:-}" ] || [ ! -x "$HUDDLE_SERVER_PATH" ]; then
-        cargo build --release -p huddle-server
-    fi
-    HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}" \
-        run_isolated node tests/e2e/bench/room.mjs "$@"
-}
-
-bench_edit() {
+# A browser bench script in tests/e2e/bench, after building what is missing.
+bench_browser() {
+    local script="$1"
+    shift
     ensure_apt_packages
     ensure_e2e_node_modules
     if [ -n "${HUDDLE_REBUILD:-}" ] || ! compgen -G "$HUDDLE_ROOT/dist/huddle-app*_bg.wasm" >/dev/null; then
@@ -108,13 +102,18 @@ bench_edit() {
         cargo build --release -p huddle-server
     fi
     HUDDLE_SERVER_BIN="${HUDDLE_SERVER_BIN:-$HUDDLE_SERVER_PATH}" \
-        run_isolated node tests/e2e/bench/edit.mjs "$@"
+        run_isolated node "tests/e2e/bench/$script" "$@"
 }
+
+bench_room() { bench_browser room.mjs "$@"; }
+bench_edit() { bench_browser edit.mjs "$@"; }
+bench_tryon() { bench_browser tryon.mjs "$@"; }
 
 case "$mode" in
     datachannel) bench_datachannel "$@" ;;
+    tryon) bench_tryon "$@" ;;
     edit) bench_edit "$@" ;;
     vision) bench_vision "$@" ;;
     room) bench_room "$@" ;;
-    all) bench_datachannel && bench_vision && bench_room && bench_edit ;;
+    all) bench_datachannel && bench_vision && bench_room && bench_edit && bench_tryon ;;
 esac
