@@ -81,3 +81,34 @@ pub fn stop_stream(stream: &MediaStream) {
         }
     }
 }
+
+/// A page's camera preview: opens the camera into `video` unless one is open, keeps the
+/// stream in `stream` (the page stops it on cleanup), and stops it at once if the page
+/// closed (`alive` false) while the camera was starting. `on_error` gets why it failed.
+pub fn start_camera_into(
+    video: leptos::prelude::NodeRef<leptos::html::Video>,
+    stream: leptos::prelude::StoredValue<Option<MediaStream>, leptos::prelude::LocalStorage>,
+    alive: leptos::prelude::StoredValue<bool>,
+    on_error: impl FnOnce(CameraError) + 'static,
+) {
+    use leptos::prelude::*;
+    if stream.with_value(|s| s.is_some()) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match open_camera().await {
+            Ok(s) => {
+                if !alive.get_value() {
+                    stop_stream(&s);
+                    return;
+                }
+                if let Some(v) = video.get_untracked() {
+                    v.set_src_object(Some(&s));
+                    let _ = v.play();
+                }
+                stream.set_value(Some(s));
+            }
+            Err(e) => on_error(e),
+        }
+    });
+}

@@ -21,16 +21,10 @@ type M3 = [[f64; 3]; 3];
 
 fn faces() -> Vec<(String, Vec<[f32; 3]>)> {
     let mut files = vec![(
-        "portrait_man_upper_body_suit".to_string(),
-        common::data("portrait_man_upper_body_suit.landmarks.json"),
+        common::PORTRAIT.to_string(),
+        common::data(&format!("{}.landmarks.json", common::PORTRAIT)),
     )];
-    for name in [
-        "face_woman_surprised_mouth_open",
-        "face_man_smiling_outdoor",
-        "webcam_man_indoor_frame",
-        "webcam_woman_laughing_frame",
-        "group_five_people_outdoor",
-    ] {
+    for name in common::SHARED_FACE_PHOTOS {
         if let Some(p) = common::shared_media(&format!("{name}.landmarks.json")) {
             files.push((name.to_string(), p));
         }

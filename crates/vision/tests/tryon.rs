@@ -51,17 +51,11 @@ fn load(name: &str, jpg: PathBuf, json: PathBuf) -> Photo {
 /// The committed portrait, plus the shared photos with faces when present.
 fn photos() -> Vec<Photo> {
     let mut out = vec![load(
-        "portrait_man_upper_body_suit",
-        common::manifest().join("../../tests/e2e/fixtures/portrait_man_upper_body_suit.jpg"),
-        common::data("portrait_man_upper_body_suit.landmarks.json"),
+        common::PORTRAIT,
+        common::manifest().join(format!("../../tests/e2e/fixtures/{}.jpg", common::PORTRAIT)),
+        common::data(&format!("{}.landmarks.json", common::PORTRAIT)),
     )];
-    for name in [
-        "face_woman_surprised_mouth_open",
-        "face_man_smiling_outdoor",
-        "webcam_man_indoor_frame",
-        "webcam_woman_laughing_frame",
-        "group_five_people_outdoor",
-    ] {
+    for name in common::SHARED_FACE_PHOTOS {
         let (Some(jpg), Some(json)) = (
             common::shared_media(&format!("{name}.jpg")),
             common::shared_media(&format!("{name}.landmarks.json")),

@@ -82,18 +82,19 @@ function pythonWithPil() {
 
 /**
  * A fake-camera .y4m made from a committed photo in fixtures/ by tools/make_y4m.py: 640x480,
- * 15 fps, 2 s looped by Chromium, with "live" motion so consecutive frames differ. Written next
- * to the photo (git-ignored) and re-made only when the photo or the tool is newer.
+ * `fps` frames a second (15 unless asked), 2 s looped by Chromium, with "live" motion so
+ * consecutive frames differ. Written next to the photo (git-ignored) and re-made only when the
+ * photo or the tool is newer.
  */
-export function cameraFile(photo = 'portrait_man_upper_body_suit.jpg') {
+export function cameraFile(photo = 'portrait_man_upper_body_suit.jpg', fps = 15) {
   const src = path.join(FIXTURES_DIR, photo);
-  const out = path.join(FIXTURES_DIR, `${path.parse(photo).name}.live.y4m`);
+  const out = path.join(FIXTURES_DIR, `${path.parse(photo).name}.live${fps === 15 ? '' : fps}.y4m`);
   const tool = path.join(ROOT, 'tools/make_y4m.py');
   const fresh = existsSync(out) &&
     statSync(out).mtimeMs >= Math.max(statSync(src).mtimeMs, statSync(tool).mtimeMs);
   if (!fresh) {
-    const r = spawnSync(pythonWithPil(), [tool, src, out, '--size', '640x480', '--fps', '15',
-      '--seconds', '2', '--motion', 'live'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(pythonWithPil(), [tool, src, out, '--size', '640x480', '--fps', String(fps),
+      '--seconds', '2', '--motion', 'live'], { encoding: 'utf8', timeout: 120_000 });
     if (r.status !== 0) throw new Error(`make_y4m.py failed for ${photo}: ${r.stderr || r.error}`);
   }
   return out;

@@ -43,23 +43,35 @@ function meanRgb(page, rect) {
   }, rect);
 }
 
-/** Share of pixels in `rect` whose hue is within 15° of `target` and that are clearly coloured. */
+/**
+ * Installs `window.__hueShare(rgba, hue)` in every page: the share of pixels whose hue is
+ * within 15° of `hue` and that are clearly coloured (used on the canvas and on video frames).
+ */
+function installHueShare(page) {
+  return page.addInitScript(() => {
+    window.__hueShare = (d, t) => {
+      let hits = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+        const mx = Math.max(r, g, b); const mn = Math.min(r, g, b);
+        if (mx < 30 || (mx - mn) / mx < 0.3) continue;
+        const k = mx - mn;
+        let h = mx === r ? ((g - b) / k) % 6 : mx === g ? (b - r) / k + 2 : (r - g) / k + 4;
+        h = (h * 60 + 360) % 360;
+        if (Math.min(Math.abs(h - t), 360 - Math.abs(h - t)) <= 15) hits++;
+      }
+      return hits / (d.length / 4);
+    };
+  });
+}
+
+/** Share of the "Try-on view" pixels in `rect` near hue `target` (see `installHueShare`). */
 function hueShare(page, rect, target) {
   return page.evaluate(([[x0, y0, x1, y1], t]) => {
     const c = document.querySelector('canvas[aria-label="Try-on view"]');
     const d = c.getContext('2d').getImageData(Math.round(x0), Math.round(y0),
       Math.max(1, Math.round(x1 - x0)), Math.max(1, Math.round(y1 - y0))).data;
-    let hits = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-      const mx = Math.max(r, g, b); const mn = Math.min(r, g, b);
-      if (mx < 30 || (mx - mn) / mx < 0.3) continue;
-      const k = mx - mn;
-      let h = mx === r ? ((g - b) / k) % 6 : mx === g ? (b - r) / k + 2 : (r - g) / k + 4;
-      h = (h * 60 + 360) % 360;
-      if (Math.min(Math.abs(h - t), 360 - Math.abs(h - t)) <= 15) hits++;
-    }
-    return hits / (d.length / 4);
+    return window.__hueShare(d, t);
   }, [rect, target]);
 }
 
@@ -86,6 +98,7 @@ const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 test('lipstick from the feed anchor, a new shade, a recording, a post with its anchor', T, e2e(async (t, rec) => {
   const m = await launchMember({ recorder: rec });
   const page = m.page;
+  await installHueShare(page);
   await step('opening the feed from the top bar', async () => {
     await page.goto(`${rec.url}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Feed' }).click();
@@ -154,19 +167,7 @@ test('lipstick from the feed anchor, a new shade, a recording, a post with its a
     c.width = probe.videoWidth; c.height = probe.videoHeight;
     const ctx = c.getContext('2d', { willReadFrequently: true });
     const frames = [];
-    const share = (d, t) => {
-      let hits = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-        const mx = Math.max(r, g, b); const mn = Math.min(r, g, b);
-        if (mx < 30 || (mx - mn) / mx < 0.3) continue;
-        const k = mx - mn;
-        let h = mx === r ? ((g - b) / k) % 6 : mx === g ? (b - r) / k + 2 : (r - g) / k + 4;
-        h = (h * 60 + 360) % 360;
-        if (Math.min(Math.abs(h - t), 360 - Math.abs(h - t)) <= 15) hits++;
-      }
-      return hits / (d.length / 4);
-    };
+    const share = window.__hueShare;
     await new Promise((done) => {
       const grab = (_now, meta) => {
         ctx.drawImage(probe, 0, 0);

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ImageBitmap, MediaStream};
 
-use crate::camera::{open_camera, stop_stream};
+use crate::camera::{start_camera_into, stop_stream};
 use crate::components::lab_stats::{LabStats, Stats};
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::live::dom::now;
@@ -225,24 +225,8 @@ pub fn LabPage() -> impl IntoView {
     let start_camera = move || {
         source.set(Source::Camera);
         notice.set(None);
-        if stream.with_value(|s| s.is_some()) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match open_camera().await {
-                Ok(s) => {
-                    if !alive.get_value() {
-                        stop_stream(&s);
-                        return;
-                    }
-                    if let Some(v) = video.get_untracked() {
-                        v.set_src_object(Some(&s));
-                        let _ = v.play();
-                    }
-                    stream.set_value(Some(s));
-                }
-                Err(e) => notice.set(Some(format!("{e} You can still try a photo."))),
-            }
+        start_camera_into(video, stream, alive, move |e| {
+            notice.set(Some(format!("{e} You can still try a photo.")))
         });
     };
     start_camera();

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ImageBitmap, MediaStream};
 
-use crate::camera::{open_camera, stop_stream};
+use crate::camera::{start_camera_into, stop_stream};
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::tryon_controls::{ItemControls, Settings};
 use crate::live::dom::{animation_loop, now, take_chosen_file};
@@ -266,9 +266,10 @@ fn TryOn(item: Item) -> impl IntoView {
             }
         }
         if let (Source::Camera, Some(v)) = (source.get_untracked(), video.get_untracked()) {
-            let t = v.current_time();
+            let t = frame_key(&v);
             let fresh = state.with_value(|s| !s.capturing && t != s.last_video_time);
-            let free = client.with_value(|c| c.as_ref().is_some_and(|c| !c.is_busy()));
+            // Captured while the worker finishes the frame before: it waits, ready.
+            let free = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()));
             if v.ready_state() >= 2 && fresh && free && load.with_untracked(|l| l.is_ready()) {
                 if let Some(Ok(promise)) =
                     web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(&v))
@@ -298,24 +299,8 @@ fn TryOn(item: Item) -> impl IntoView {
     let start_camera = move || {
         source.set(Source::Camera);
         notice.set(None);
-        if stream.with_value(|s| s.is_some()) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match open_camera().await {
-                Ok(s) => {
-                    if !alive.get_value() {
-                        stop_stream(&s);
-                        return;
-                    }
-                    if let Some(v) = video.get_untracked() {
-                        v.set_src_object(Some(&s));
-                        let _ = v.play();
-                    }
-                    stream.set_value(Some(s));
-                }
-                Err(e) => notice.set(Some(format!("{e} You can still try it on a photo."))),
-            }
+        start_camera_into(video, stream, alive, move |e| {
+            notice.set(Some(format!("{e} You can still try it on a photo.")))
         });
     };
     start_camera();
@@ -536,6 +521,16 @@ fn request(settings: RwSignal<Settings>, kind: ItemKind, still: bool) -> FrameRe
         view: FrameView::Frame,
         still,
         makeup,
+    }
+}
+
+/// Which camera frame the video shows: the count of frames it has shown. Its clock
+/// (`currentTime`) also moves between frames, and keying on it made the same frame
+/// go to the worker two or three times.
+fn frame_key(video: &web_sys::HtmlVideoElement) -> f64 {
+    match video.get_video_playback_quality().total_video_frames() {
+        0 => video.current_time(),
+        n => f64::from(n),
     }
 }
 

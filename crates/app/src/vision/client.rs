@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::live::dom::now;
+
 use super::messages::{
     encode, FrameRequest, FrameResult, FromWorker, ModelChoice, ModelLoad, ToWorker,
 };
@@ -98,8 +100,48 @@ impl Drop for Waiting {
     }
 }
 
+/// When the frame in flight was sent and how long frames usually take (a running
+/// mean), in ms: what decides whether a camera loop should capture the next frame.
+#[derive(Default)]
+pub(crate) struct Pace {
+    sent_at: f64,
+    typical_ms: f64,
+}
+
+impl Pace {
+    pub(crate) fn sent(&mut self) {
+        self.sent_at = now();
+    }
+
+    pub(crate) fn done(&mut self) {
+        let took = now() - self.sent_at;
+        self.typical_ms = if self.typical_ms == 0.0 {
+            took
+        } else {
+            0.8 * self.typical_ms + 0.2 * took
+        };
+    }
+
+    /// Whether a frame captured now would be used rather than replaced: the worker is
+    /// idle, or nothing is waiting and the frame in flight is due within about the time
+    /// it takes to capture the next one. A camera loop that asks this before capturing
+    /// spends no main-thread time on frames that would be dropped, yet has the next
+    /// frame ready when the worker is.
+    pub(crate) fn wants_frame(&self, in_flight: bool, waiting: &Waiting) -> bool {
+        /// One animation frame (how often a camera loop asks) plus what
+        /// `createImageBitmap` of a video frame takes.
+        const CAPTURE_LEAD_MS: f64 = 22.0;
+        match in_flight {
+            false => true,
+            true if !waiting.is_empty() => false,
+            true => now() - self.sent_at >= self.typical_ms - CAPTURE_LEAD_MS,
+        }
+    }
+}
+
 struct Inner {
     worker: Worker,
+    pace: Pace,
     started: bool,
     /// Messages posted before the worker's wasm was listening.
     before_start: Vec<(JsValue, js_sys::Array)>,
@@ -148,6 +190,7 @@ impl Inner {
         if let Some((req, bitmap)) = self.waiting.take() {
             let (msg, transfer) = frame_message(&req, &bitmap);
             self.in_flight = Some(req.id);
+            self.pace.sent();
             self.post(msg, transfer);
         }
     }
@@ -251,6 +294,7 @@ impl VisionClient {
                 worker,
                 started: false,
                 before_start: Vec::new(),
+                pace: Pace::default(),
                 in_flight: None,
                 waiting: Waiting::default(),
                 _on_message: on_message,
@@ -287,6 +331,14 @@ impl VisionClient {
         self.inner.borrow().in_flight.is_some()
     }
 
+    /// Whether to capture a camera frame now (see [`Pace::wants_frame`]).
+    pub fn wants_frame(&self) -> bool {
+        let inner = self.inner.borrow();
+        inner
+            .pace
+            .wants_frame(inner.in_flight.is_some(), &inner.waiting)
+    }
+
     /// Frames replaced before the worker got to them.
     pub fn dropped(&self) -> u64 {
         self.inner.borrow().waiting.dropped()
@@ -297,6 +349,7 @@ fn finish(inner: &Rc<RefCell<Inner>>, id: u64) {
     let mut inner = inner.borrow_mut();
     if inner.in_flight == Some(id) {
         inner.in_flight = None;
+        inner.pace.done();
         inner.pump();
     }
 }

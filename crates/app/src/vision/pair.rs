@@ -15,9 +15,8 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
-use super::client::{FrameOutput, VisionClient, VisionClientError, VisionEvent, Waiting};
+use super::client::{FrameOutput, Pace, VisionClient, VisionClientError, VisionEvent, Waiting};
 use super::messages::{FrameRequest, FrameView, ModelChoice, ModelLoad, StageTimings};
-use crate::live::dom::now;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
@@ -42,10 +41,8 @@ struct PairInner {
     ready: [Option<Vec<ModelLoad>>; 2],
     in_flight: Option<InFlight>,
     waiting: Waiting,
-    /// When the frame in flight was sent, and how long frames usually take (a running
-    /// mean), in ms: what [`VisionPair::wants_frame`] decides on.
-    sent_at: f64,
-    typical_ms: f64,
+    /// What [`VisionPair::wants_frame`] decides on.
+    pace: Pace,
     /// Scratch canvas that copies a frame for the second worker (a transferred
     /// bitmap can go to one worker only).
     copier: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
@@ -71,8 +68,7 @@ impl VisionPair {
             ready: [None, None],
             in_flight: None,
             waiting: Waiting::default(),
-            sent_at: 0.0,
-            typical_ms: 0.0,
+            pace: Pace::default(),
             copier: None,
         }));
         let on_event: Rc<dyn Fn(VisionEvent)> = Rc::new(on_event);
@@ -126,21 +122,12 @@ impl VisionPair {
         id
     }
 
-    /// Whether a frame captured now would be used rather than replaced: the workers
-    /// are idle, or nothing is waiting and the frame in flight is due within about
-    /// the time it takes to capture the next one. A camera loop that asks this
-    /// before capturing spends no main-thread time on frames that would be dropped,
-    /// yet has the next frame ready when the workers are.
+    /// Whether to capture a camera frame now (see [`Pace::wants_frame`]).
     pub fn wants_frame(&self) -> bool {
-        /// One animation frame (how often a camera loop asks) plus what
-        /// `createImageBitmap` of a video frame takes.
-        const CAPTURE_LEAD_MS: f64 = 22.0;
         let inner = self.inner.borrow();
-        match &inner.in_flight {
-            None => true,
-            Some(_) if !inner.waiting.is_empty() => false,
-            Some(_) => now() - inner.sent_at >= inner.typical_ms - CAPTURE_LEAD_MS,
-        }
+        inner
+            .pace
+            .wants_frame(inner.in_flight.is_some(), &inner.waiting)
     }
 
     /// Frames replaced before the workers got to them.
@@ -196,7 +183,7 @@ impl PairInner {
                 copy,
             )
         });
-        self.sent_at = now();
+        self.pace.sent();
         self.in_flight = Some(InFlight {
             id: req.id,
             side_ids: [person_id, faces_id.unwrap_or_default()],
@@ -233,12 +220,7 @@ impl PairInner {
             return None;
         }
         let f = self.in_flight.take()?;
-        let took = now() - self.sent_at;
-        self.typical_ms = if self.typical_ms == 0.0 {
-            took
-        } else {
-            0.8 * self.typical_ms + 0.2 * took
-        };
+        self.pace.done();
         let (mut out, faces) = (f.person?, f.faces.flatten());
         out.result.id = f.id;
         if let Some(faces) = faces {

@@ -31,6 +31,19 @@ pub fn shared_media(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// The committed portrait with faces and its reference landmarks, by name.
+pub const PORTRAIT: &str = "portrait_man_upper_body_suit";
+
+/// The shared photos with faces (`../shared/media/<name>.jpg` and `.landmarks.json`), used
+/// when present.
+pub const SHARED_FACE_PHOTOS: [&str; 5] = [
+    "face_woman_surprised_mouth_open",
+    "face_man_smiling_outdoor",
+    "webcam_man_indoor_frame",
+    "webcam_woman_laughing_frame",
+    "group_five_people_outdoor",
+];
+
 pub fn model(name: &str) -> Vec<u8> {
     let p = manifest().join("../../public/models").join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read model {}: {e}", p.display()))

@@ -11,8 +11,8 @@
 //                                       [--models a,b] [--no-lab] [--out FILE]
 // Needs dist/ (trunk build --release), target/release/huddle-server and `npm ci` in this
 // folder; `./scripts/bench.sh vision` does all of that first.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,22 +97,11 @@ for (const m of models) {
 }
 process.env.HUDDLE_DIST = site; // read by the harness when it is imported (below)
 
-const { startServer, launchMember, Recorder, within, waitUntil, RESULTS_DIR } =
+const { startServer, launchMember, Recorder, within, waitUntil, cameraFile, RESULTS_DIR } =
   await import('../../lib/harness.mjs');
 
-/** 640x480, 30 fps, 2 s looped, "live" motion: re-made only when the photo or the tool is newer. */
-function camera30() {
-  const src = path.join(ROOT, 'tests/e2e/fixtures/portrait_man_upper_body_suit.jpg');
-  const out = path.join(ROOT, 'tests/e2e/fixtures/portrait_man_upper_body_suit.live30.y4m');
-  const tool = path.join(ROOT, 'tools/make_y4m.py');
-  if (existsSync(out) && statSync(out).mtimeMs >= Math.max(statSync(src).mtimeMs, statSync(tool).mtimeMs)) return out;
-  const py = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import PIL'], { stdio: 'ignore' }).status === 0);
-  if (!py) throw new Error('no python3 with Pillow (python3-pil) for tools/make_y4m.py');
-  const r = spawnSync(py, [tool, src, out, '--size', '640x480', '--fps', '30', '--seconds', '2', '--motion', 'live'],
-    { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`make_y4m.py failed: ${r.stderr || r.error}`);
-  return out;
-}
+/** 640x480, 30 fps, 2 s looped, "live" motion. */
+const camera30 = () => cameraFile('portrait_man_upper_body_suit.jpg', 30);
 
 const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 function sizeOf(dir, file) {
