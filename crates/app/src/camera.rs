@@ -112,3 +112,39 @@ pub fn start_camera_into(
         }
     });
 }
+
+/// Copies camera frames out of a `<video>` for a worker: at most one copy in progress, and
+/// each frame (by the caller's `key` for it) copied once. Copying costs the UI thread, so the
+/// caller passes `wanted` only when the worker will take the frame.
+#[derive(Clone, Default)]
+pub struct FrameGrabber(std::rc::Rc<std::cell::Cell<(bool, f64)>>);
+
+impl FrameGrabber {
+    /// Starts copying `video`'s current frame when it is new and wanted; `take` gets the bitmap.
+    pub fn grab(
+        &self,
+        video: &web_sys::HtmlVideoElement,
+        key: f64,
+        wanted: bool,
+        take: impl FnOnce(web_sys::ImageBitmap) + 'static,
+    ) {
+        let (busy, last) = self.0.get();
+        if busy || key == last || !wanted || video.ready_state() < 2 {
+            return;
+        }
+        let Some(Ok(promise)) =
+            web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(video))
+        else {
+            return;
+        };
+        self.0.set((true, key));
+        let state = self.0.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let bitmap = JsFuture::from(promise).await;
+            state.set((false, state.get().1));
+            if let Ok(bitmap) = bitmap {
+                take(bitmap.unchecked_into());
+            }
+        });
+    }
+}

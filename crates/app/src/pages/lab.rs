@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ImageBitmap, MediaStream};
 
-use crate::camera::{start_camera_into, stop_stream};
+use crate::camera::{start_camera_into, stop_stream, FrameGrabber};
 use crate::components::lab_stats::{LabStats, Stats};
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::live::dom::now;
@@ -36,8 +36,6 @@ type FrameLoop = std::rc::Rc<std::cell::RefCell<Option<Closure<dyn FnMut()>>>>;
 struct Loop {
     sent_at: HashMap<u64, f64>,
     done_at: VecDeque<f64>,
-    capturing: bool,
-    last_video_time: f64,
     frames: u64,
 }
 
@@ -60,6 +58,7 @@ pub fn LabPage() -> impl IntoView {
     let stream = StoredValue::new_local(None::<MediaStream>);
     let photo = StoredValue::new_local(None::<web_sys::Blob>);
     let state = StoredValue::new_local(Loop::default());
+    let grabber = FrameGrabber::default();
     let alive = StoredValue::new(true);
 
     let on_frame = move |out: &FrameOutput| {
@@ -190,29 +189,14 @@ pub fn LabPage() -> impl IntoView {
             return;
         }
         if let (Source::Camera, Some(v)) = (source.get_untracked(), video.get_untracked()) {
-            let t = v.current_time();
-            let fresh = state.with_value(|s| !s.capturing && t != s.last_video_time);
             // Capturing costs the UI thread: only when the workers will take the frame.
-            let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()));
-            if v.ready_state() >= 2 && fresh && wanted && load.with_untracked(|l| l.is_ready()) {
-                if let Some(Ok(promise)) =
-                    web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(&v))
-                {
-                    state.update_value(|s| {
-                        s.capturing = true;
-                        s.last_video_time = t;
-                    });
-                    leptos::task::spawn_local(async move {
-                        let bitmap = JsFuture::from(promise).await;
-                        state.update_value(|s| s.capturing = false);
-                        if let Ok(bitmap) = bitmap {
-                            if source.get_untracked() == Source::Camera {
-                                submit(bitmap.unchecked_into(), false);
-                            }
-                        }
-                    });
+            let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()))
+                && load.with_untracked(|l| l.is_ready());
+            grabber.grab(&v, v.current_time(), wanted, move |bitmap| {
+                if source.get_untracked() == Source::Camera {
+                    submit(bitmap, false);
                 }
-            }
+            });
         }
         if let (Some(w), Some(cb)) = (web_sys::window(), tick_again.borrow().as_ref()) {
             let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());

@@ -8,10 +8,9 @@ use leptos::html::{Canvas, Video};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{ImageBitmap, MediaStream};
 
-use crate::camera::{start_camera_into, stop_stream};
+use crate::camera::{start_camera_into, stop_stream, FrameGrabber};
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::tryon_controls::{ItemControls, Settings};
 use crate::live::dom::{animation_loop, now, take_chosen_file};
@@ -33,8 +32,6 @@ enum Source {
 /// Loop state that is not rendered.
 #[derive(Default)]
 struct Loop {
-    capturing: bool,
-    last_video_time: f64,
     done_at: std::collections::VecDeque<f64>,
     /// Where the product was last seen (0..1 of the picture): the anchor's spot.
     near_item: Option<(f32, f32)>,
@@ -104,6 +101,7 @@ fn TryOn(item: Item) -> impl IntoView {
     let state = StoredValue::new_local(Loop::default());
     let alive = StoredValue::new(true);
     let first_wanted = FirstWanted(StoredValue::new(0));
+    let grabber = FrameGrabber::default();
 
     let before = move || -> Option<Before> {
         match source.get_untracked() {
@@ -266,32 +264,16 @@ fn TryOn(item: Item) -> impl IntoView {
             }
         }
         if let (Source::Camera, Some(v)) = (source.get_untracked(), video.get_untracked()) {
-            let t = frame_key(&v);
-            let fresh = state.with_value(|s| !s.capturing && t != s.last_video_time);
             // Captured while the worker finishes the frame before: it waits, ready.
-            let free = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()));
-            if v.ready_state() >= 2 && fresh && free && load.with_untracked(|l| l.is_ready()) {
-                if let Some(Ok(promise)) =
-                    web_sys::window().map(|w| w.create_image_bitmap_with_html_video_element(&v))
-                {
-                    state.update_value(|s| {
-                        s.capturing = true;
-                        s.last_video_time = t;
-                    });
-                    leptos::task::spawn_local(async move {
-                        let bitmap = JsFuture::from(promise).await;
-                        state.update_value(|s| s.capturing = false);
-                        if let Ok(bitmap) = bitmap {
-                            let bitmap: ImageBitmap = bitmap.unchecked_into();
-                            if source.get_untracked() == Source::Camera {
-                                submit(client, request(settings, kind, false), bitmap);
-                            } else {
-                                bitmap.close();
-                            }
-                        }
-                    });
+            let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()))
+                && load.with_untracked(|l| l.is_ready());
+            grabber.grab(&v, frame_key(&v), wanted, move |bitmap| {
+                if source.get_untracked() == Source::Camera {
+                    submit(client, request(settings, kind, false), bitmap);
+                } else {
+                    bitmap.close();
                 }
-            }
+            });
         }
         true
     });
