@@ -28,26 +28,17 @@ async function waitForFace(page) {
   return { lips: await box(page, 'data-lips'), face: await box(page, 'data-face') };
 }
 
-/** Mean RGB of the "Try-on view" canvas inside [x0,y0,x1,y1] (pixels, clipped to the canvas). */
-function meanRgb(page, rect) {
-  return page.evaluate(([x0, y0, x1, y1]) => {
-    const c = document.querySelector('canvas[aria-label="Try-on view"]');
-    [x0, x1] = [Math.max(0, x0), Math.min(c.width, x1)];
-    [y0, y1] = [Math.max(0, y0), Math.min(c.height, y1)];
-    const d = c.getContext('2d').getImageData(Math.round(x0), Math.round(y0),
-      Math.max(1, Math.round(x1 - x0)), Math.max(1, Math.round(y1 - y0))).data;
-    const s = [0, 0, 0];
-    for (let i = 0; i < d.length; i += 4) { s[0] += d[i]; s[1] += d[i + 1]; s[2] += d[i + 2]; }
-    const n = d.length / 4;
-    return s.map((v) => v / n);
-  }, rect);
-}
-
 /**
- * Installs `window.__hueShare(rgba, hue)` in every page: the share of pixels whose hue is
- * within 15° of `hue` and that are clearly coloured (used on the canvas and on video frames).
+ * Installs the in-page probes every measurement below uses:
+ * - `window.__hueShare(rgba, hue)`: the share of pixels whose hue is within 15° of `hue` and
+ *   that are clearly coloured (used on the canvas and on recorded video frames);
+ * - `window.__probe(region, how)`: a measurement of the "Try-on view" canvas inside `region`,
+ *   a box placed relative to the tracked box the stage reports (see `region`). The box is read
+ *   in the same task as the pixels, so both belong to the picture on screen: the fake camera
+ *   moves, and a box read a moment earlier drifted off the cheek onto the nose's shadow.
+ *   `how` is `{ mean: true }` (mean RGB) or `{ hue }` (the share near that hue).
  */
-function installHueShare(page) {
+function installProbes(page) {
   return page.addInitScript(() => {
     window.__hueShare = (d, t) => {
       let hits = 0;
@@ -62,28 +53,60 @@ function installHueShare(page) {
       }
       return hits / (d.length / 4);
     };
+    window.__probe = ([attr, a0, b0, a1, b1], how) => {
+      const v = document.querySelector('.tryon-stage')?.getAttribute(attr);
+      const c = document.querySelector('canvas[aria-label="Try-on view"]');
+      if (!v || !c) return null;
+      const [x0, y0, x1, y1] = v.split(',').map(Number);
+      const [w, h] = [x1 - x0, y1 - y0];
+      const rx0 = Math.max(0, Math.round(x0 + a0 * w)); const ry0 = Math.max(0, Math.round(y0 + b0 * h));
+      const rx1 = Math.min(c.width, Math.round(x0 + a1 * w)); const ry1 = Math.min(c.height, Math.round(y0 + b1 * h));
+      const d = c.getContext('2d').getImageData(rx0, ry0, Math.max(1, rx1 - rx0), Math.max(1, ry1 - ry0)).data;
+      if (how.hue !== undefined) return window.__hueShare(d, how.hue);
+      const s = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) { s[0] += d[i]; s[1] += d[i + 1]; s[2] += d[i + 2]; }
+      return s.map((x) => x / (d.length / 4));
+    };
   });
 }
 
-/** Share of the "Try-on view" pixels in `rect` near hue `target` (see `installHueShare`). */
-function hueShare(page, rect, target) {
-  return page.evaluate(([[x0, y0, x1, y1], t]) => {
-    const c = document.querySelector('canvas[aria-label="Try-on view"]');
-    const d = c.getContext('2d').getImageData(Math.round(x0), Math.round(y0),
-      Math.max(1, Math.round(x1 - x0)), Math.max(1, Math.round(y1 - y0))).data;
-    return window.__hueShare(d, t);
-  }, [rect, target]);
+/**
+ * A region relative to the box in the stage's attribute `attr` ("data-lips" or "data-face"):
+ * x from x0 + a0·w to x0 + a1·w, y from y0 + b0·h to y0 + b1·h (w, h: the box's size).
+ */
+const region = (attr, a0, b0, a1, b1) => [attr, a0, b0, a1, b1];
+const LIPS = region('data-lips', 0, 0, 1, 1);
+const CHEEK = region('data-lips', -0.9, -1.2, -0.3, -0.4);
+// Just above the face mesh's top (the hairline), where the crown stands, and the mouth area.
+const CROWN = region('data-face', 0.3, -0.3, 0.7, -0.08);
+const MOUTH = region('data-face', 0.3, 0.7, 0.7, 0.85);
+const MEAN = { mean: true };
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The median of three measurements a few frames apart (per channel for RGB): the fake camera's
+ * file loops every 2 s with a jump, and one sample across the jump must not decide a check.
+ */
+async function probe(page, where, how) {
+  const samples = [];
+  for (let i = 0; i < 3; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 120));
+    samples.push(await page.evaluate(([w, h]) => window.__probe(w, h), [where, how]));
+  }
+  if (samples.some((s) => s === null)) throw new Error(`no ${where[0]} box to measure in`);
+  return Array.isArray(samples[0]) ? [0, 1, 2].map((k) => median(samples.map((s) => s[k]))) : median(samples);
 }
 
 /** The picture with the comparison divider at 100 % ("before": no product) and then off. */
-async function beforeAndAfter(page, rect, measure = meanRgb) {
+async function beforeAndAfter(page, where, how = MEAN) {
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
   await page.getByLabel('Before and after divider').fill('100');
   await new Promise((r) => setTimeout(r, 400));
-  const before = await measure(page, rect);
+  const before = await probe(page, where, how);
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
   await new Promise((r) => setTimeout(r, 400));
-  const after = await measure(page, rect);
+  const after = await probe(page, where, how);
   return { before, after };
 }
 
@@ -98,7 +121,7 @@ const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 test('lipstick from the feed anchor, a new shade, a recording, a post with its anchor', T, e2e(async (t, rec) => {
   const m = await launchMember({ recorder: rec });
   const page = m.page;
-  await installHueShare(page);
+  await installProbes(page);
   await step('opening the feed from the top bar', async () => {
     await page.goto(`${rec.url}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Feed' }).click();
@@ -116,20 +139,11 @@ test('lipstick from the feed anchor, a new shade, a recording, a post with its a
 
   // The first shade (Ruby) is on: many more pixels of the lips' box take Ruby's hue (the
   // teeth of the smile and the skin around stay as they are), and a cheek patch beside the lips
-  // keeps its colour. The fake camera moves a little: the boxes are read again each time.
-  const rects = async () => {
-    const [x0, y0, x1, y1] = await box(page, 'data-lips');
-    const lw = x1 - x0; const lh = y1 - y0;
-    return {
-      lips: [x0, y0, x1, y1],
-      cheek: [x0 - 0.9 * lw, y0 - 1.2 * lh, x0 - 0.3 * lw, y0 - 0.4 * lh],
-    };
-  };
+  // keeps its colour. The fake camera moves a little: the regions follow the tracked lips.
   const [rubyHue, plumHue] = [hue(hex('#b0122b')), hue(hex('#5e2750'))];
-  const byHue = (h) => (p, r) => hueShare(p, r, h);
-  const l1 = await beforeAndAfter(page, (await rects()).lips, byHue(rubyHue));
-  const c1 = await beforeAndAfter(page, (await rects()).cheek);
-  const plumUnderRuby = await hueShare(page, (await rects()).lips, plumHue);
+  const l1 = await beforeAndAfter(page, LIPS, { hue: rubyHue });
+  const c1 = await beforeAndAfter(page, CHEEK);
+  const plumUnderRuby = await probe(page, LIPS, { hue: plumHue });
   t.diagnostic(`Ruby-hued share of the lips' box ${JSON.stringify(l1)} (Plum-hued ${plumUnderRuby.toFixed(3)}); cheek ${JSON.stringify(c1)}`);
   assert.ok(l1.after > l1.before + 0.15, `lips take Ruby's hue: ${l1.before.toFixed(3)} → ${l1.after.toFixed(3)}`);
   assert.ok(dist(c1.after, c1.before) < 12, `the cheek stays: changed by ${dist(c1.after, c1.before).toFixed(1)}`);
@@ -139,8 +153,8 @@ test('lipstick from the feed anchor, a new shade, a recording, a post with its a
   await step('choosing "Plum"', () => page.getByRole('button', { name: 'Plum', exact: true }).click());
   await page.getByRole('button', { name: 'Gloss', exact: true }).click();
   await new Promise((r) => setTimeout(r, 800));
-  const l2 = await beforeAndAfter(page, (await rects()).lips, byHue(plumHue));
-  const rubyNow = await hueShare(page, (await rects()).lips, rubyHue);
+  const l2 = await beforeAndAfter(page, LIPS, { hue: plumHue });
+  const rubyNow = await probe(page, LIPS, { hue: rubyHue });
   t.diagnostic(`Plum-hued share ${JSON.stringify(l2)}; Ruby-hued share now ${rubyNow.toFixed(3)}`);
   assert.ok(l2.after > l2.before + 0.1 && l2.after > plumUnderRuby + 0.1,
     `lips take Plum's hue: ${l2.before.toFixed(3)} bare, ${plumUnderRuby.toFixed(3)} in Ruby → ${l2.after.toFixed(3)}`);
@@ -149,7 +163,7 @@ test('lipstick from the feed anchor, a new shade, a recording, a post with its a
 
   // Record 3 s with Plum, switching to Ruby half way: the file decodes, and its frames show
   // Plum lips before the switch and Ruby lips after it.
-  const lipsWhileRecording = (await rects()).lips;
+  const lipsWhileRecording = await box(page, 'data-lips');
   await step('clicking "Record video"', () => page.getByRole('button', { name: 'Record video' }).click());
   await new Promise((r) => setTimeout(r, 1500));
   await step('choosing "Ruby" while recording', () => page.getByRole('button', { name: 'Ruby', exact: true }).click());
@@ -246,6 +260,7 @@ test('the hat demo puts a hat above the eyes, on the camera and on a photo', T, 
   // The harness turns the GPU off; WebGL then needs Chromium's software renderer, allowed here.
   const m = await launchMember({ recorder: rec, extraArgs: ['--enable-unsafe-swiftshader'] });
   const page = m.page;
+  await installProbes(page);
   await page.goto(`${rec.url}/feed`);
   const feed = page.getByRole('region', { name: 'Videos' });
   await feed.getByRole('article').first().waitFor();
@@ -258,19 +273,15 @@ test('the hat demo puts a hat above the eyes, on the camera and on a photo', T, 
   await page.waitForURL(/\/tryon\/hat-fedora\?post=demo-hat$/);
   const { face } = await waitForFace(page);
   await new Promise((r) => setTimeout(r, 800));
-  const fw = face[2] - face[0]; const fh = face[3] - face[1];
-  // Just above the face mesh's top (the hairline), where the crown stands, vs the mouth area.
-  const crown = [face[0] + 0.3 * fw, face[1] - 0.3 * fh, face[2] - 0.3 * fw, face[1] - 0.08 * fh];
-  const mouth = [face[0] + 0.3 * fw, face[1] + 0.7 * fh, face[2] - 0.3 * fw, face[1] + 0.85 * fh];
-  const top = await beforeAndAfter(page, crown);
-  const low = await beforeAndAfter(page, mouth);
+  const top = await beforeAndAfter(page, CROWN);
+  const low = await beforeAndAfter(page, MOUTH);
   t.diagnostic(`hat: crown ${JSON.stringify(top)}, mouth ${JSON.stringify(low)}`);
   const charcoal = hex('#36454f');
   assert.ok(dist(top.after, charcoal) < dist(top.before, charcoal) - 20, 'the hat covers the top of the head');
   assert.ok(dist(low.after, low.before) < 12, 'the face below the eyes stays');
   await step('choosing "Camel"', () => page.getByRole('button', { name: 'Camel', exact: true }).click());
   await new Promise((r) => setTimeout(r, 800));
-  const camel = await meanRgb(page, crown);
+  const camel = await probe(page, CROWN, MEAN);
   assert.ok(dist(camel, hex('#c19a6b')) < dist(top.after, hex('#c19a6b')) - 20, 'the hat takes the new colour');
   await shot(page, 'hat');
 
@@ -291,8 +302,7 @@ test('the hat demo puts a hat above the eyes, on the camera and on a photo', T, 
   // Her face, not the camera's (whose box was `face`).
   const pf = await waitUntil('the face on the photo', () => box(page, 'data-face'),
     { ms: 30_000, ok: (b) => b && Math.abs(b[0] - face[0]) + Math.abs(b[1] - face[1]) > 20 });
-  const pw = pf[2] - pf[0]; const ph = pf[3] - pf[1];
-  const photoCrown = await beforeAndAfter(page, [pf[0] + 0.3 * pw, pf[1] - 0.3 * ph, pf[2] - 0.3 * pw, pf[1] - 0.08 * ph]);
+  const photoCrown = await beforeAndAfter(page, CROWN);
   t.diagnostic(`face on the photo ${pf}; hat on the photo: ${JSON.stringify(photoCrown)}`);
   assert.ok(dist(photoCrown.after, hex('#1f2a44')) < dist(photoCrown.before, hex('#1f2a44')) - 40, 'the hat is on the photo');
   await page.getByRole('button', { name: 'Record video' }).click();
