@@ -114,20 +114,30 @@ pub fn start_camera_into(
 }
 
 /// Copies camera frames out of a `<video>` for a worker: at most one copy in progress, and
-/// each frame (by the caller's `key` for it) copied once. Copying costs the UI thread, so the
-/// caller passes `wanted` only when the worker will take the frame.
+/// each frame (see [`frame_key`]) copied once. Copying costs the UI thread, so the caller
+/// passes `wanted` only when the worker will take the frame.
 #[derive(Clone, Default)]
 pub struct FrameGrabber(std::rc::Rc<std::cell::Cell<(bool, f64)>>);
+
+/// Which camera frame the video shows: the count of frames it has shown. Its clock
+/// (`currentTime`) also moves between frames, and keying on it sent the same frame to
+/// the worker two or three times (and counted it as many times in the frame rate).
+pub fn frame_key(video: &web_sys::HtmlVideoElement) -> f64 {
+    match video.get_video_playback_quality().total_video_frames() {
+        0 => video.current_time(),
+        n => f64::from(n),
+    }
+}
 
 impl FrameGrabber {
     /// Starts copying `video`'s current frame when it is new and wanted; `take` gets the bitmap.
     pub fn grab(
         &self,
         video: &web_sys::HtmlVideoElement,
-        key: f64,
         wanted: bool,
         take: impl FnOnce(web_sys::ImageBitmap) + 'static,
     ) {
+        let key = frame_key(video);
         let (busy, last) = self.0.get();
         if busy || key == last || !wanted || video.ready_state() < 2 {
             return;

@@ -192,7 +192,7 @@ pub fn LabPage() -> impl IntoView {
             // Capturing costs the UI thread: only when the workers will take the frame.
             let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()))
                 && load.with_untracked(|l| l.is_ready());
-            grabber.grab(&v, v.current_time(), wanted, move |bitmap| {
+            grabber.grab(&v, wanted, move |bitmap| {
                 if source.get_untracked() == Source::Camera {
                     submit(bitmap, false);
                 }

@@ -32,7 +32,8 @@ enum Source {
 /// Loop state that is not rendered.
 #[derive(Default)]
 struct Loop {
-    done_at: std::collections::VecDeque<f64>,
+    /// When each frame of the last second was made up, and the worker's time on it (ms).
+    done_at: std::collections::VecDeque<(f64, f64)>,
     /// Where the product was last seen (0..1 of the picture): the anchor's spot.
     near_item: Option<(f32, f32)>,
 }
@@ -79,6 +80,8 @@ fn TryOn(item: Item) -> impl IntoView {
     let divider = RwSignal::new(50.0f64);
     let look = RwSignal::new(Look::Natural);
     let fps = RwSignal::new(0.0f64);
+    // The worker's median time per frame over the last second: the headroom below the camera's rate.
+    let worker_ms = RwSignal::new(0.0f64);
     let first_frame_ms = RwSignal::new(None::<f64>);
     let faces = RwSignal::new(0usize);
     // The first face's box and its lips' box, in picture pixels (for people
@@ -203,14 +206,17 @@ fn TryOn(item: Item) -> impl IntoView {
                     if near.is_some() {
                         s.near_item = near;
                     }
-                    s.done_at.push_back(t);
-                    while s.done_at.front().is_some_and(|&t0| t - t0 > 1000.0) {
+                    s.done_at.push_back((t, out.result.timings.total));
+                    while s.done_at.front().is_some_and(|&(t0, _)| t - t0 > 1000.0) {
                         s.done_at.pop_front();
                     }
-                    s.done_at.len() as f64
+                    let mut ms: Vec<f64> = s.done_at.iter().map(|&(_, ms)| ms).collect();
+                    ms.sort_by(f64::total_cmp);
+                    (s.done_at.len() as f64, ms[ms.len() / 2])
                 })
-                .unwrap_or(0.0);
-            fps.set(rate);
+                .unwrap_or((0.0, 0.0));
+            fps.set(rate.0);
+            worker_ms.set(rate.1);
             if found > 0 && first_frame_ms.get_untracked().is_none() {
                 first_frame_ms.set(Some(t - opened_at));
             }
@@ -267,7 +273,7 @@ fn TryOn(item: Item) -> impl IntoView {
             // Captured while the worker finishes the frame before: it waits, ready.
             let wanted = client.with_value(|c| c.as_ref().is_some_and(|c| c.wants_frame()))
                 && load.with_untracked(|l| l.is_ready());
-            grabber.grab(&v, frame_key(&v), wanted, move |bitmap| {
+            grabber.grab(&v, wanted, move |bitmap| {
                 if source.get_untracked() == Source::Camera {
                     submit(client, request(settings, kind, false), bitmap);
                 } else {
@@ -407,6 +413,7 @@ fn TryOn(item: Item) -> impl IntoView {
         <div
             class="tryon-stage"
             data-fps=move || format!("{:.1}", fps.get())
+            data-worker-ms=move || format!("{:.1}", worker_ms.get())
             data-faces=move || faces.get().to_string()
             data-face=move || face_box.get().map(|b| format!("{:.0},{:.0},{:.0},{:.0}", b[0], b[1], b[2], b[3]))
             data-lips=move || lips_box.get().map(|b| format!("{:.0},{:.0},{:.0},{:.0}", b[0], b[1], b[2], b[3]))
@@ -503,16 +510,6 @@ fn request(settings: RwSignal<Settings>, kind: ItemKind, still: bool) -> FrameRe
         view: FrameView::Frame,
         still,
         makeup,
-    }
-}
-
-/// Which camera frame the video shows: the count of frames it has shown. Its clock
-/// (`currentTime`) also moves between frames, and keying on it made the same frame
-/// go to the worker two or three times.
-fn frame_key(video: &web_sys::HtmlVideoElement) -> f64 {
-    match video.get_video_playback_quality().total_video_frames() {
-        0 => video.current_time(),
-        n => f64::from(n),
     }
 }
 
