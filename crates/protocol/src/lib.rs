@@ -4,6 +4,8 @@
 //! [`ClientMessage`] (browser → server) or a [`ServerMessage`] (server → browser),
 //! tagged by `"type"`. Messages between browsers on a data channel are
 //! [`PeerMessage`]s. The try-on feed's HTTP API uses the types in [`posts`].
+//! [`webm`] reads recorded videos' structure: the server checks uploads with it,
+//! the app trims recordings.
 //! `docs/protocol.md` describes each one.
 
 pub mod chunks;
@@ -14,6 +16,7 @@ mod peer;
 pub mod posts;
 pub mod scene;
 mod signalling;
+pub mod webm;
 
 pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};

@@ -336,17 +336,17 @@ test('three members see one live picture with everyone at their place, styled fo
     // Several frames spanning some time: a moving video, not a still. Not the whole four
     // seconds: with three browsers on two cores (previews at 2-5 fps) Chrome's encoder on some
     // pages fell seconds behind and its file covered 0.7-4.2 s (docs/benchmarks.md).
-    // The top bound is the recorder's own: after Stop it keeps the file open until the encoder
-    // is quiet, at most 15 s (live/recorder.rs), and meanwhile Chrome's canvas track sends a
-    // refresh frame about every 2 s, stamped when sent: CI saw a 4 s recording whose last
-    // frames sat at 6.7, 8.6 and 11.1 s. A file that never closed, or frames from before the
-    // press, would still fail.
+    // No frame much later than Stop: after Stop the recorder keeps the file open until the
+    // encoder is quiet (up to 15 s, live/recorder.rs), and meanwhile Chrome's canvas track sends
+    // a refresh frame about every 2 s, stamped when sent (CI once saw a 4 s recording whose last
+    // frames sat at 6.7, 8.6 and 11.1 s); the recorder cuts those off. The bound is the 4 s plus
+    // what the start and stop messages may take to reach the other pages under this load.
     // At least two frames: Chrome's recorder drops frames when too many wait for its encoder,
     // and a fresh-clone CI run on a slower 2-core machine kept only 2 of one page's frames
     // (docs/benchmarks.md, "Recorded videos under load"). Two frames apart in time still prove
     // a moving recording; the frame count is issue 4's open performance work, not this check's.
     assert.ok(probe.frames >= 2, `several frames decode (${probe.frames})`);
-    assert.ok(probe.seconds >= 0.3 && probe.seconds <= 4 + 15 + 1, `the frames span time (${probe.seconds} s)`);
+    assert.ok(probe.seconds >= 0.3 && probe.seconds <= 4 + 2.5, `the frames span time (${probe.seconds} s)`);
   }
 
   // A scene sticker: Ann adds a star, Grace moves and enlarges it, Sam drags it with the mouse.

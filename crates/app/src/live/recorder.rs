@@ -13,14 +13,18 @@
 //! every [`FLUSH_POLL_MS`] and closes the file once nothing new has come for
 //! [`FLUSH_QUIET_MS`]: the encoder has caught up (at most [`FLUSH_MAX_MS`]).
 //! A fixed two seconds was not enough with three browsers on two cores.
+//! While the file stays open, Chrome's canvas track still sends a refresh frame
+//! about every two seconds, stamped when sent: those frames, later than Stop,
+//! are cut off the finished file ([`huddle_protocol::webm::live_cut`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::webm;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
     Blob, BlobEvent, BlobPropertyBag, CanvasCaptureMediaStreamTrack, HtmlCanvasElement,
     MediaRecorder, MediaRecorderOptions, MediaStream, RecordingState,
@@ -37,6 +41,9 @@ const FLUSH_POLL_MS: u32 = 300;
 const FLUSH_QUIET_MS: f64 = 1000.0;
 /// and the longest the file stays open after Stop.
 const FLUSH_MAX_MS: f64 = 15_000.0;
+/// Frames up to this long after Stop stay in the file: the last painted
+/// picture may be stamped a moment after the click.
+const KEEP_AFTER_STOP_S: f64 = 0.25;
 /// Codecs in order of preference; the first the browser records is used.
 /// VP8 first: it encodes at a fraction of VP9's cost, and the phone recording
 /// is also segmenting, composing and sending video.
@@ -68,6 +75,9 @@ pub struct Recorder {
     capturing: Cell<bool>,
     /// When the recorder last handed over encoded data.
     last_data: Rc<Cell<f64>>,
+    /// How long after the first frame Stop came (seconds), once it has.
+    stopped_after: Rc<Cell<Option<f64>>>,
+    started: f64,
     _on_data: Closure<dyn FnMut(BlobEvent)>,
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -109,12 +119,22 @@ impl Recorder {
         });
         recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
         let mut on_done = Some(on_done);
+        let stopped_after: Rc<Cell<Option<f64>>> = Rc::default();
+        let stop_seen = stopped_after.clone();
         let on_stop = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             let Some(done) = on_done.take() else {
                 return;
             };
             let parts = std::mem::take(&mut *parts.borrow_mut());
-            done(join(&parts));
+            let (file, keep_s) = (join(&parts), stop_seen.get());
+            spawn_local(async move {
+                match (file, keep_s) {
+                    (Some(file), Some(keep_s)) => done(Some(
+                        without_late_frames(file, keep_s + KEEP_AFTER_STOP_S).await,
+                    )),
+                    (file, _) => done(file),
+                }
+            });
         });
         recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
         // Data every second, so a crash or a long recording never holds it all in one buffer.
@@ -129,6 +149,8 @@ impl Recorder {
             track,
             capturing: Cell::new(true),
             last_data,
+            stopped_after,
+            started: now(),
             _on_data: on_data,
             _on_stop: on_stop,
         })
@@ -147,6 +169,8 @@ impl Recorder {
         if !self.capturing.replace(false) {
             return;
         }
+        self.stopped_after
+            .set(Some((now() - self.started).max(0.0) / 1000.0));
         let (recorder, stream) = (self.recorder.clone(), self.stream.clone());
         let last_data = self.last_data.clone();
         spawn_local(async move {
@@ -181,6 +205,21 @@ impl Drop for Recorder {
         self.recorder.set_onstop(None);
         self.capturing.set(false);
         close(&self.recorder, &self.stream);
+    }
+}
+
+/// `file` without the frames stamped later than `keep_s` after its first (the
+/// whole file when it cannot be read or cut).
+async fn without_late_frames(file: Blob, keep_s: f64) -> Blob {
+    let Ok(buffer) = JsFuture::from(file.array_buffer()).await else {
+        return file;
+    };
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    match webm::live_cut(std::io::Cursor::new(&bytes), bytes.len() as u64, keep_s) {
+        Ok(Some(end)) => file
+            .slice_with_f64_and_f64_and_content_type(0.0, end as f64, "video/webm")
+            .unwrap_or(file),
+        _ => file,
     }
 }
 

@@ -3,7 +3,6 @@
 //! `docs/protocol.md`, "Posts (HTTP)".
 
 mod catalogue;
-mod sniff;
 mod store;
 mod upload;
 

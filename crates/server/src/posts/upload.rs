@@ -20,10 +20,10 @@ use huddle_protocol::{NewPost, Post, PostErrorCode, PostId, NEW_POST_HEADER};
 use percent_encoding::percent_decode_str;
 use tokio::io::AsyncWriteExt;
 
-use super::sniff::{self, SniffError};
 use super::store::{remove_quietly, StoredPost};
 use super::{blocking, catalogue, Posts, Refusal};
 use crate::state::AppState;
+use huddle_protocol::webm::{self as sniff, SniffError};
 
 /// Encoders round frame times; a 30 s recording may measure a little over.
 const LENGTH_SLACK_S: f64 = 0.5;

@@ -1,6 +1,7 @@
-//! What an uploaded file really is, read from its bytes rather than from its
-//! name or Content-Type: a WebM (EBML magic, DocType "webm") and how long it
-//! plays.
+//! Reading WebM files without decoding them, for both sides: the server checks
+//! what an uploaded file really is, from its bytes rather than from its name or
+//! Content-Type (a WebM: EBML magic, DocType "webm") and how long it plays; the
+//! app trims the frames a recording got after its Stop ([`live_cut`]).
 //!
 //! The length has to be measured, because Chromium's MediaRecorder writes no
 //! Duration and leaves the Segment and every Cluster of unknown size (it
@@ -69,6 +70,41 @@ pub fn sniff_file(path: &Path) -> Result<Media, SniffError> {
 
 /// Sniffs `len` bytes from `reader`.
 pub fn sniff<R: Read + Seek>(reader: R, len: u64) -> Result<Media, SniffError> {
+    let times = walk(reader, len, Times::default())?;
+    let duration_s = times.duration_s().ok_or(SniffError::NoFrames)?;
+    Ok(Media {
+        media_type: "video/webm",
+        extension: "webm",
+        duration_s,
+    })
+}
+
+/// Where a live WebM (as MediaRecorder writes it: Segment and Clusters of
+/// unknown size) can end so that it keeps no frame later than `keep_s`
+/// seconds after its first frame: the offset of the first later frame's
+/// element. `None` when no frame is later, or when the file cannot end there
+/// (a Segment or Cluster of known size would claim the bytes cut off).
+///
+/// Chrome's canvas capture sends a refresh frame about every 2 s while a
+/// recorder is still open, stamped when it is sent; a recorder that waits
+/// after Stop for its encoder to catch up gets those as a frozen tail.
+pub fn live_cut<R: Read + Seek>(
+    reader: R,
+    len: u64,
+    keep_s: f64,
+) -> Result<Option<u64>, SniffError> {
+    let times = walk(
+        reader,
+        len,
+        Times {
+            keep_s: Some(keep_s),
+            ..Times::default()
+        },
+    )?;
+    Ok(times.cut.flatten())
+}
+
+fn walk<R: Read + Seek>(reader: R, len: u64, mut times: Times) -> Result<Times, SniffError> {
     let mut walker = Walker {
         reader,
         pos: 0,
@@ -84,7 +120,6 @@ pub fn sniff<R: Read + Seek>(reader: R, len: u64) -> Result<Media, SniffError> {
     }
     walker.seek_to(0)?;
     walker.ebml_header()?;
-    let mut times = Times::default();
     let mut segments = 0;
     while walker.pos < len {
         let (id, size) = walker.header()?;
@@ -92,7 +127,7 @@ pub fn sniff<R: Read + Seek>(reader: R, len: u64) -> Result<Media, SniffError> {
             SEGMENT => {
                 segments += 1;
                 let end = walker.end_of(size, len)?;
-                walker.segment(end, &mut times)?;
+                walker.segment(end, size.is_none(), &mut times)?;
             }
             // Void, or the header of a chained stream's next file.
             _ => walker.skip(walker.known(size)?)?,
@@ -101,12 +136,7 @@ pub fn sniff<R: Read + Seek>(reader: R, len: u64) -> Result<Media, SniffError> {
     if segments == 0 {
         return Err(SniffError::Truncated);
     }
-    let duration_s = times.duration_s().ok_or(SniffError::NoFrames)?;
-    Ok(Media {
-        media_type: "video/webm",
-        extension: "webm",
-        duration_s,
-    })
+    Ok(times)
 }
 
 /// Block times seen so far, in timecode units.
@@ -116,6 +146,11 @@ struct Times {
     declared: Option<f64>,
     first: Option<i64>,
     last: Option<i64>,
+    /// For [`live_cut`]: frames later than this after the first are unwanted,
+    keep_s: Option<f64>,
+    /// and the first of them was seen: where the file may end (`None` inside
+    /// an element of known size).
+    cut: Option<Option<u64>>,
 }
 
 impl Default for Times {
@@ -125,14 +160,25 @@ impl Default for Times {
             declared: None,
             first: None,
             last: None,
+            keep_s: None,
+            cut: None,
         }
     }
 }
 
 impl Times {
-    fn block(&mut self, time: i64) {
-        self.first = Some(self.first.map_or(time, |t| t.min(time)));
+    /// A frame at `time`, its element starting at `start`; `cuttable` when the
+    /// file may end right before it.
+    fn block(&mut self, time: i64, start: u64, cuttable: bool) {
+        let first = self.first.map_or(time, |t| t.min(time));
+        self.first = Some(first);
         self.last = Some(self.last.map_or(time, |t| t.max(time)));
+        if let (Some(keep_s), None) = (self.keep_s, self.cut) {
+            let after_s = (time - first) as f64 * self.scale_ns as f64 / 1e9;
+            if after_s > keep_s {
+                self.cut = Some(cuttable.then_some(start));
+            }
+        }
     }
 
     /// None when there was no frame at all.
@@ -311,7 +357,7 @@ impl<R: Read + Seek> Walker<R> {
         }
     }
 
-    fn segment(&mut self, end: u64, times: &mut Times) -> Result<(), SniffError> {
+    fn segment(&mut self, end: u64, live: bool, times: &mut Times) -> Result<(), SniffError> {
         while self.pos < end {
             let start = self.pos;
             let (id, size) = self.header()?;
@@ -322,7 +368,7 @@ impl<R: Read + Seek> Walker<R> {
                 }
                 CLUSTER => {
                     let cluster_end = self.end_of(size, end)?;
-                    self.cluster(cluster_end, size.is_none(), times)?;
+                    self.cluster(cluster_end, size.is_none(), live, times)?;
                 }
                 // A chained stream: the next EBML header starts a new file.
                 EBML | SEGMENT => return self.seek_to(start),
@@ -361,7 +407,15 @@ impl<R: Read + Seek> Walker<R> {
         Ok(())
     }
 
-    fn cluster(&mut self, end: u64, unknown: bool, times: &mut Times) -> Result<(), SniffError> {
+    /// `live`: the Segment around it has unknown size too.
+    fn cluster(
+        &mut self,
+        end: u64,
+        unknown: bool,
+        live: bool,
+        times: &mut Times,
+    ) -> Result<(), SniffError> {
+        let cuttable = unknown && live;
         let mut timecode = None;
         while self.pos < end {
             let start = self.pos;
@@ -373,14 +427,18 @@ impl<R: Read + Seek> Walker<R> {
             let child_end = self.end_of(Some(size), end)?;
             match id {
                 TIMECODE => timecode = Some(self.uint(size)?),
-                SIMPLE_BLOCK => self.block(child_end, timecode, times)?,
+                SIMPLE_BLOCK => {
+                    let time = self.block(child_end, timecode)?;
+                    times.block(time, start, cuttable);
+                }
                 BLOCK_GROUP => {
                     while self.pos < child_end {
                         let (id, size) = self.header()?;
                         let size = self.known(size)?;
                         let block_end = self.end_of(Some(size), child_end)?;
                         if id == BLOCK {
-                            self.block(block_end, timecode, times)?;
+                            let time = self.block(block_end, timecode)?;
+                            times.block(time, start, cuttable);
                         }
                         self.seek_to(block_end)?;
                     }
@@ -392,14 +450,9 @@ impl<R: Read + Seek> Walker<R> {
         Ok(())
     }
 
-    /// A (Simple)Block: track number vint, then a signed 16-bit time
-    /// relative to the Cluster's Timecode.
-    fn block(
-        &mut self,
-        end: u64,
-        cluster: Option<u64>,
-        times: &mut Times,
-    ) -> Result<(), SniffError> {
+    /// A (Simple)Block's time: after the track number vint, a signed 16-bit
+    /// time relative to the Cluster's Timecode.
+    fn block(&mut self, end: u64, cluster: Option<u64>) -> Result<i64, SniffError> {
         let cluster = cluster.ok_or(SniffError::Malformed(
             "a block before its cluster's Timecode",
         ))?;
@@ -412,13 +465,12 @@ impl<R: Read + Seek> Walker<R> {
         let mut relative = [0; 2];
         self.read_exact(&mut relative)?;
         let cluster = i64::try_from(cluster).map_err(|_| SniffError::Malformed("huge Timecode"))?;
-        times.block(cluster + i64::from(i16::from_be_bytes(relative)));
-        Ok(())
+        Ok(cluster + i64::from(i16::from_be_bytes(relative)))
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use std::io::Cursor;
 
@@ -545,6 +597,33 @@ pub(crate) mod tests {
         }
         let half = &file[..file.len() / 2 + 3];
         assert!(matches!(run(half), Err(SniffError::Truncated)));
+    }
+
+    #[test]
+    fn a_live_stream_is_cut_before_its_first_late_frame() {
+        let file = live_webm(3);
+        let at = live_cut(Cursor::new(&file), file.len() as u64, 1.25)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("frames until 2.9 s are later than 1.25 s"));
+        // What is left is a whole stream whose last frame is at 1.2 s.
+        let kept = run(&file[..at as usize]).unwrap_or_else(|e| panic!("{e}"));
+        assert!((kept.duration_s - 1.2).abs() < 1e-9, "{kept:?}");
+        // Nothing later than the last frame: nothing to cut.
+        assert_eq!(
+            live_cut(Cursor::new(&file), file.len() as u64, 2.9).ok(),
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn a_file_with_known_sizes_is_never_cut() {
+        let file = live_webm(2);
+        let mut known = header("webm");
+        known.extend(element(SEGMENT, &file[header("webm").len() + 5..]));
+        assert_eq!(
+            live_cut(Cursor::new(&known), known.len() as u64, 0.5).ok(),
+            Some(None)
+        );
     }
 
     #[test]
