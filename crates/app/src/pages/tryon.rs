@@ -17,6 +17,7 @@ use crate::live::dom::{animation_loop, now, take_chosen_file};
 use crate::live::image_codec::canvas_blob;
 use crate::live::recorder::Recorder;
 use crate::tryon::api;
+use crate::tryon::before_frames::BeforeFrames;
 use crate::tryon::draft::{Album, AlbumPhoto, Draft, Drafts};
 use crate::tryon::hat_gl::rgb;
 use crate::tryon::view::{Before, HatChoice, Look, Painter};
@@ -105,10 +106,14 @@ fn TryOn(item: Item) -> impl IntoView {
     let alive = StoredValue::new(true);
     let first_wanted = FirstWanted(StoredValue::new(0));
     let grabber = FrameGrabber::default();
+    let before_frames = StoredValue::new_local(BeforeFrames::default());
 
     let before = move || -> Option<Before> {
         match source.get_untracked() {
-            Source::Camera => video.get_untracked().map(Before::Video),
+            Source::Camera => before_frames
+                .with_value(|b| b.current().cloned())
+                .map(Before::Frame)
+                .or_else(|| video.get_untracked().map(Before::Video)),
             Source::Photo => before_photo.get_value().map(Before::Photo),
         }
     };
@@ -169,6 +174,7 @@ fn TryOn(item: Item) -> impl IntoView {
                         ]
                     })
             }));
+            before_frames.update_value(|b| b.showing(out.result.id));
             painter.update_value(|p| {
                 if let Some(p) = p {
                     if let Err(e) = p.take_frame(&out, hat) {
@@ -275,7 +281,16 @@ fn TryOn(item: Item) -> impl IntoView {
                 && load.with_untracked(|l| l.is_ready());
             grabber.grab(&v, wanted, move |bitmap| {
                 if source.get_untracked() == Source::Camera {
-                    submit(client, request(settings, kind, false), bitmap);
+                    // Comparing: keep the frame for the "before" side.
+                    let copy = compare
+                        .get_untracked()
+                        .then(|| before_frames.try_update_value(|b| b.copy(&bitmap)))
+                        .flatten()
+                        .flatten();
+                    let id = submit(client, request(settings, kind, false), bitmap);
+                    if let (Some(id), Some(copy)) = (id, copy) {
+                        before_frames.update_value(|b| b.sent(id, copy));
+                    }
                 } else {
                     bitmap.close();
                 }

@@ -2,6 +2,7 @@
 //! painter and the draft that goes from the try-on page to the post page.
 
 pub mod api;
+pub mod before_frames;
 pub mod draft;
 pub mod hat_gl;
 pub mod view;

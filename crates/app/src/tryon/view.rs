@@ -45,6 +45,8 @@ impl Look {
 #[derive(Clone)]
 pub enum Before {
     Video(HtmlVideoElement),
+    /// A copy of the camera frame that was made up (see `before_frames`).
+    Frame(HtmlCanvasElement),
     Photo(ImageBitmap),
 }
 
@@ -145,6 +147,9 @@ impl Painter {
             match before {
                 Before::Video(v) => {
                     ctx.draw_image_with_html_video_element_and_dw_and_dh(v, 0.0, 0.0, wf, hf)?
+                }
+                Before::Frame(c) => {
+                    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(c, 0.0, 0.0, wf, hf)?
                 }
                 Before::Photo(b) => {
                     ctx.draw_image_with_image_bitmap_and_dw_and_dh(b, 0.0, 0.0, wf, hf)?
