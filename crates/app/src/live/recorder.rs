@@ -75,8 +75,10 @@ pub struct Recorder {
     capturing: Cell<bool>,
     /// When the recorder last handed over encoded data.
     last_data: Rc<Cell<f64>>,
-    /// How long after the first frame Stop came (seconds), once it has.
+    /// How long after the start Stop came (seconds), once it has. The first
+    /// frame is requested at the start, so this bounds the frames' own times.
     stopped_after: Rc<Cell<Option<f64>>>,
+    /// When recording started (`performance.now()`, ms).
     started: f64,
     _on_data: Closure<dyn FnMut(BlobEvent)>,
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
