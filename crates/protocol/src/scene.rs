@@ -279,6 +279,13 @@ impl SceneState {
             .map(|(id, _)| id.as_str())
             .collect()
     }
+
+    /// Whether the picture follows `member`'s head frame by frame: an effect sits on
+    /// it, or auto-arrange sizes and places members by their heads. Otherwise the
+    /// head only feeds the smile shot, which needs a few looks a second.
+    pub fn follows_head_of(&self, member: MemberId) -> bool {
+        self.auto_arrange.value || !self.effects_on(member).is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +294,30 @@ mod tests {
 
     fn set_filter(s: &mut SceneState, f: &str, by: u64) {
         s.filter = s.stamp(f.to_owned(), MemberId(by));
+    }
+
+    #[test]
+    fn a_head_is_followed_when_an_effect_sits_on_it_or_members_are_arranged() {
+        let (me, other) = (MemberId(1), MemberId(2));
+        let mut s = SceneState::default();
+        assert!(!s.follows_head_of(me));
+        s.effects.insert(
+            "crown".into(),
+            s.stamp(Some(EffectTarget::OnlyMe { member: other }), other),
+        );
+        assert!(!s.follows_head_of(me), "an effect on someone else only");
+        assert!(s.follows_head_of(other));
+        s.effects.insert(
+            "stars".into(),
+            s.stamp(
+                Some(EffectTarget::SelectedMembers { members: vec![me] }),
+                other,
+            ),
+        );
+        assert!(s.follows_head_of(me));
+        s.effects.clear();
+        s.auto_arrange = s.stamp(true, other);
+        assert!(s.follows_head_of(me) && s.follows_head_of(other));
     }
 
     #[test]

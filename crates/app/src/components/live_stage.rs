@@ -17,7 +17,7 @@ use crate::live::dom::now;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
 use crate::live::room_background::{RoomBackground, RoomPhoto};
-use crate::live::sender::{CutoutSender, SenderEvent};
+use crate::live::sender::{CutoutSender, HeadPace, SenderEvent};
 use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
 use crate::session::Session;
 
@@ -108,6 +108,19 @@ pub fn LiveStage() -> impl IntoView {
     })));
     on_cleanup(move || room_background.set_sink(None));
 
+    // Faces are tracked on every frame only while the picture follows my head.
+    let head_pace = HeadPace::default();
+    Effect::new({
+        let head_pace = head_pace.clone();
+        move |_| {
+            let scene = session.scene.get();
+            let followed = session
+                .me_untracked()
+                .is_none_or(|me| scene.follows_head_of(me));
+            head_pace.set_every_frame(followed);
+        }
+    });
+
     // My cut-out: starts when the camera does, and is what the mesh sends.
     Effect::new(move |_| {
         let camera = session.local_stream.get();
@@ -126,7 +139,7 @@ pub fn LiveStage() -> impl IntoView {
             SenderEvent::Failed(message) => load.update(|l| l.failed(message)),
             SenderEvent::Head { eyes, smile } => session.share_head(eyes, smile),
         };
-        match CutoutSender::start(&camera, on_event) {
+        match CutoutSender::start(&camera, head_pace.clone(), on_event) {
             Ok(s) => {
                 session.send_stream(Some(s.stream().clone()));
                 sender.set_value(Some(s));

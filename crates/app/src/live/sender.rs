@@ -46,6 +46,38 @@ pub enum SenderEvent {
 
 /// Frames per second asked of the canvas stream (the camera's rate).
 const STREAM_FPS: f64 = 30.0;
+/// While nothing in the picture follows my head, faces are tracked on one camera
+/// frame in this many: 5–10 looks a second are plenty for the smile shot (which
+/// checks every 200 ms), and the face worker's core is wanted by the rest of the
+/// room (in a test room, by the other members' browsers).
+const HEAD_LOOK_EVERY: u64 = 3;
+
+/// Whether the room follows my head on every frame (see
+/// `SceneState::follows_head_of`). The page sets it as the scene changes; the
+/// sender reads it for each camera frame.
+#[derive(Clone, Default)]
+pub struct HeadPace(Rc<Cell<bool>>);
+
+impl HeadPace {
+    pub fn set_every_frame(&self, on: bool) {
+        self.0.set(on);
+    }
+
+    /// Whether the `n`th camera frame sent to the workers should track faces.
+    fn looks_at(&self, n: u64) -> bool {
+        self.0.get() || n % HEAD_LOOK_EVERY == 0
+    }
+}
+
+/// A frame's request id: its number, with the low bit saying whether faces were
+/// asked for, so the answer tells "no face seen" from "not looked at".
+fn frame_id(n: u64, faces: bool) -> u64 {
+    (n << 1) | u64::from(faces)
+}
+
+fn asked_faces(id: u64) -> bool {
+    id & 1 == 1
+}
 
 struct State {
     ready: Cell<bool>,
@@ -53,6 +85,9 @@ struct State {
     last_video_time: Cell<f64>,
     alive: Cell<bool>,
     frames: Cell<u64>,
+    /// Frames sent to the workers so far.
+    sent: Cell<u64>,
+    head_pace: HeadPace,
 }
 
 pub struct CutoutSender {
@@ -65,9 +100,11 @@ pub struct CutoutSender {
 }
 
 impl CutoutSender {
-    /// Starts cutting out `camera`; `on_event` hears progress and my head.
+    /// Starts cutting out `camera`; `on_event` hears progress and my head (on the
+    /// frames `head_pace` has faces tracked on).
     pub fn start(
         camera: &MediaStream,
+        head_pace: HeadPace,
         on_event: impl Fn(SenderEvent) + 'static,
     ) -> Result<Self, JsValue> {
         let video: HtmlVideoElement = create("video")?;
@@ -90,6 +127,8 @@ impl CutoutSender {
             last_video_time: Cell::new(-1.0),
             alive: Cell::new(true),
             frames: Cell::new(0),
+            sent: Cell::new(0),
+            head_pace,
         });
         let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
         let pair_slot: Rc<RefCell<Option<VisionPair>>> = Rc::default();
@@ -121,7 +160,9 @@ impl CutoutSender {
                     if state.alive.get() {
                         state.frames.set(state.frames.get() + 1);
                         let _ = paint(&canvas, &ctx, &out);
-                        on_event(head_of(&out));
+                        if asked_faces(out.result.id) {
+                            on_event(head_of(&out));
+                        }
                     }
                 }
                 // A bad frame is skipped; the next one is on its way.
@@ -212,6 +253,9 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     };
     state.capturing.set(true);
     state.last_video_time.set(t);
+    let n = state.sent.get();
+    state.sent.set(n + 1);
+    let faces = state.head_pace.looks_at(n);
     let state = state.clone();
     let pair = pair.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -225,9 +269,9 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
             Some(p) if state.alive.get() => {
                 p.submit(
                     FrameRequest {
-                        id: 0,
+                        id: frame_id(n, faces),
                         segment: true,
-                        faces: true,
+                        faces,
                         view: FrameView::Packed,
                         still: false,
                         makeup: None,
@@ -279,6 +323,30 @@ fn paint(
     }
     let data = ImageData::new_with_js_u8_clamped_array_and_sh(pixels, w, h)?;
     ctx.put_image_data(&data, 0.0, 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{asked_faces, frame_id, HeadPace, HEAD_LOOK_EVERY};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_followed_head_is_looked_at_on_every_frame_otherwise_now_and_then() {
+        let pace = HeadPace::default();
+        let looks = (0..30).filter(|&n| pace.looks_at(n)).count() as u64;
+        assert_eq!(looks, 30 / HEAD_LOOK_EVERY);
+        pace.set_every_frame(true);
+        assert!((0..30).all(|n| pace.looks_at(n)));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_id_says_whether_faces_were_asked_for() {
+        for n in [0, 1, 2, 1 << 40] {
+            assert!(asked_faces(frame_id(n, true)));
+            assert!(!asked_faces(frame_id(n, false)));
+            assert_ne!(frame_id(n, true), frame_id(n + 1, true));
+        }
+    }
 }
 
 /// The first face's eye centres (from the mesh's eye corners) and smile.

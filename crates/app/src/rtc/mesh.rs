@@ -8,6 +8,7 @@ use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
 use web_sys::MediaStream;
 
 use super::peer::{PeerEvent, PeerLink};
+use super::video_scale;
 
 type SignalSink = Rc<dyn Fn(MemberId, PeerSignal)>;
 type EventSink = Rc<dyn Fn(MemberId, PeerEvent)>;
@@ -68,6 +69,7 @@ impl Mesh {
         ) {
             Ok(link) => {
                 self.links.borrow_mut().insert(member, link);
+                self.rescale_video();
             }
             Err(error) => {
                 web_sys::console::error_2(&"could not connect to a member".into(), &error)
@@ -78,6 +80,16 @@ impl Mesh {
     pub fn remove_member(&self, member: MemberId) {
         // Dropping the link closes it.
         self.links.borrow_mut().remove(&member);
+        self.rescale_video();
+    }
+
+    /// Sizes the video I send for the room as it is now (see [`video_scale`]).
+    fn rescale_video(&self) {
+        let links = self.links.borrow();
+        let scale = video_scale::scale_for_room(links.len() + 1);
+        for link in links.values() {
+            link.set_video_scale(scale);
+        }
     }
 
     pub fn receive_signal(&self, from: MemberId, signal: PeerSignal) {

@@ -4,3 +4,4 @@ pub mod bench;
 pub mod mesh;
 pub mod peer;
 mod sdp;
+pub mod video_scale;

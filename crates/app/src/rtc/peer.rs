@@ -22,6 +22,7 @@ use web_sys::{
 };
 
 use super::sdp::{restart_ice, set_local_description_implicit};
+use super::video_scale;
 
 /// How long ICE may stay `disconnected` before we restart it: brief blips heal themselves.
 const DISCONNECTED_GRACE_MS: u32 = 2_000;
@@ -97,6 +98,8 @@ struct Inner {
     next_ping: Cell<u32>,
     generations: Cell<u32>,
     closed: Cell<bool>,
+    /// `scaleResolutionDownBy` of the video I send (see [`video_scale`]).
+    video_scale: Cell<f64>,
 }
 
 /// A connection to one other member; dropping it (or [`PeerLink::close`]) closes it.
@@ -127,6 +130,7 @@ impl PeerLink {
             next_ping: Cell::new(0),
             generations: Cell::new(0),
             closed: Cell::new(false),
+            video_scale: Cell::new(1.0),
         });
         start_connection(&inner)?;
         // Signals are handled one at a time, in arrival order: perfect negotiation relies on
@@ -172,6 +176,15 @@ impl PeerLink {
                 }
             }
             add_local_tracks(&connection.pc, self.inner.local_stream.borrow().as_ref());
+            video_scale::apply(&connection.pc, self.inner.video_scale.get());
+        }
+    }
+
+    /// Sends my video `scale` times smaller than the track (1 = as is).
+    pub fn set_video_scale(&self, scale: f64) {
+        self.inner.video_scale.set(scale);
+        if let Some(connection) = self.inner.connection.borrow().as_ref() {
+            video_scale::apply(&connection.pc, scale);
         }
     }
 
@@ -466,6 +479,7 @@ fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
         c.callbacks.borrow_mut().extend(callbacks);
     });
     add_local_tracks(&pc, inner.local_stream.borrow().as_ref());
+    video_scale::apply(&pc, inner.video_scale.get());
 }
 
 /// The link, if it is still open and `generation` is still its current connection:
@@ -613,6 +627,8 @@ fn ice_state_changed(inner: &Rc<Inner>, generation: u32) {
     let Some((pc, _)) = pc_of(inner) else { return };
     match pc.ice_connection_state() {
         RtcIceConnectionState::Connected | RtcIceConnectionState::Completed => {
+            // Senders without encodings before negotiation get their scale now.
+            video_scale::apply(&pc, inner.video_scale.get());
             (inner.on_event)(PeerEvent::State(LinkState::Connected));
         }
         RtcIceConnectionState::Disconnected => {
