@@ -7,12 +7,16 @@
 //     decode per frame, plus the receiver's preview interval (1/fps) — everything from a packed
 //     frame leaving the sender to it being composed, except the sender's own vision time (in
 //     docs/benchmarks.md from the vision bench),
-//   - shutter to photo: from "Shoot" on the first page until the photo is on every page.
+//   - shutter to photo: from "Shoot" on the first page until the photo is on every page, and
+//     where each page's time went (the photo's data-parts-ms / -composed-ms / -shown-ms: from
+//     the page hearing of the shot until all parts were in, composed, encoded and shown).
+// With --profile, also prints the first page's main-thread CPU profile over the window.
 // Prints one JSON line per room size and a markdown table.
-//   node tests/e2e/bench/room.mjs [--sizes 2,3,4] [--seconds 10]   (scripts/bench.sh room runs it)
+//   node tests/e2e/bench/room.mjs [--sizes 2,3,4] [--seconds 10] [--profile]   (scripts/bench.sh room runs it)
 import { benchMain, launchMember, cameraFile, waitUntil } from '../lib/harness.mjs';
 import { createRoom, joinRoom, waitForMembers } from '../lib/app.mjs';
 import { previewState, waitForEveryone, photos } from '../lib/picture.mjs';
+import { profileMainThread } from '../lib/profile.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,6 +24,7 @@ const arg = (name, fallback) => {
 };
 const SIZES = arg('sizes', '2,3,4').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
+const PROFILE = process.argv.includes('--profile');
 const PHOTOS = ['astronaut.png', 'grace_hopper.jpg', 'portrait_man_upper_body_suit.jpg'];
 const NAMES = ['Ann', 'Grace', 'Sam', 'Kim'];
 
@@ -86,7 +91,12 @@ async function measure(url, size, rec) {
   for (const p of pages) await waitForEveryone(p, size, 180_000);
 
   const before = await Promise.all(pages.map(async (p) => ({ s: await stats(p), f: (await previewState(p)).frames })));
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  if (PROFILE) {
+    const p = await profileMainThread(pages[0], SECONDS * 1000);
+    console.log(`main thread of page 0, ${p.totalMs.toFixed(0)} ms sampled:\n${p.rows.join('\n')}`);
+  } else {
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  }
   const after = await Promise.all(pages.map(async (p) => ({ s: await stats(p), f: (await previewState(p)).frames })));
   const fps = after.map((a, i) => (a.f - before[i].f) / ((a.s.at - before[i].s.at) / 1000));
   const kbitPerPeer = after.map((a, i) =>
@@ -106,6 +116,9 @@ async function measure(url, size, rec) {
   await pages[0].getByRole('button', { name: 'Shoot', exact: true }).click();
   const arrivals = await Promise.all(pages.map((p, i) => waitUntil(`the photo on page ${i}`,
     async () => ((await photos(p).count()) > counts[i] ? Date.now() - t0 : null), { ms: 30_000, every: 25 })));
+  const stages = await Promise.all(pages.map((p) => photos(p).first().evaluate((img) => ({
+    parts: Number(img.dataset.partsMs), composed: Number(img.dataset.composedMs), shown: Number(img.dataset.shownMs),
+  }))));
 
   for (const m of members) await m.browser.close();
   rec.members = rec.members.filter((m) => !members.includes(m));
@@ -115,8 +128,15 @@ async function measure(url, size, rec) {
     kbit_per_s_per_peer: kbitPerPeer.map(Math.round),
     media_path_ms: { encode, network, jitter_buffer: jitter, decode, compose_interval: compose, total: pathMs },
     shutter_to_photo_ms: arrivals,
+    shot_stages_ms: stages,
   };
 }
+
+const slowest = (stages) => {
+  const s = stages.reduce((a, b) => (b.shown > a.shown ? b : a));
+  return `${f0(s.parts)} / ${f0(s.composed)} / ${f0(s.shown)}`;
+};
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 
 await benchMain('bench-room', async (rec, url) => {
   const rows = [];
@@ -126,10 +146,10 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | sent per peer, kbit/s (max) | media path ms (enc + net + jitter + dec + compose) | shutter → photo on all, ms |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| members | preview fps (min–max over members) | sent per peer, kbit/s (max) | media path ms (enc + net + jitter + dec + compose) | shutter → photo on all, ms | slowest page: parts in / composed / shown, ms |');
+  console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
-    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.encode)} + ${f(p.network)} + ${f(p.jitter_buffer)} + ${f(p.decode)} + ${f(p.compose_interval)}) | ${Math.max(...r.shutter_to_photo_ms)} |`);
+    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.encode)} + ${f(p.network)} + ${f(p.jitter_buffer)} + ${f(p.decode)} + ${f(p.compose_interval)}) | ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
   }
 });

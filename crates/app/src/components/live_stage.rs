@@ -248,7 +248,10 @@ pub fn LiveStage() -> impl IntoView {
                 };
                 view! {
                     <figure class="photo">
-                        <img src=p.url.clone() alt="Photo" width=p.width height=p.height />
+                        <img src=p.url.clone() alt="Photo" width=p.width height=p.height
+                            data-parts-ms=format!("{:.0}", p.timings.parts_ms)
+                            data-composed-ms=format!("{:.0}", p.timings.composed_ms)
+                            data-shown-ms=format!("{:.0}", p.timings.shown_ms) />
                         <div class="photo-actions">
                             <a class="button" href=p.url download=format!("{name}.png")>"Save photo"</a>
                             {jpeg}

@@ -65,7 +65,7 @@ impl HeadPace {
 
     /// Whether the `n`th camera frame sent to the workers should track faces.
     fn looks_at(&self, n: u64) -> bool {
-        self.0.get() || n % HEAD_LOOK_EVERY == 0
+        self.0.get() || n.is_multiple_of(HEAD_LOOK_EVERY)
     }
 }
 

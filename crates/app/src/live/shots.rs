@@ -49,6 +49,20 @@ pub struct Photo {
     pub jpeg_url: Option<String>,
     pub width: u32,
     pub height: u32,
+    /// Where this page's time to the photo went.
+    pub timings: ShotTimings,
+}
+
+/// Milliseconds from the moment this page heard of a shot (the shutter on the
+/// shooter's page, the announcement on the others'; after any countdown).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ShotTimings {
+    /// Until every member's picture was in (or the wait ran out).
+    pub parts_ms: f64,
+    /// Until the photo was composed.
+    pub composed_ms: f64,
+    /// Until it was encoded and shown.
+    pub shown_ms: f64,
 }
 
 /// What the shutter bar shows.
@@ -74,7 +88,12 @@ struct Pending {
     scene: SceneState,
     eyes: BTreeMap<MemberId, [[f32; 2]; 2]>,
     composing: bool,
+    /// When the countdown ended here (`now()`, ms).
+    began: f64,
 }
+
+/// A shot's times past its [`Pending`] life: `(began, parts in)`.
+type ShotClocks = BTreeMap<u64, (f64, f64)>;
 
 struct Inner {
     session: Session,
@@ -86,6 +105,7 @@ struct Inner {
     /// Shots complete and waiting for the compose worker.
     ready: RefCell<VecDeque<u64>>,
     reassembly: RefCell<Reassemblies<MemberId>>,
+    clocks: RefCell<ShotClocks>,
     album: RwSignal<Vec<Photo>>,
     videos: RwSignal<Vec<Video>>,
     status: RwSignal<ShotStatus>,
@@ -127,6 +147,7 @@ impl Shots {
             pending: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
             reassembly: RefCell::default(),
+            clocks: RefCell::default(),
             album: album.photos,
             videos: album.videos,
             status,
@@ -347,6 +368,10 @@ fn schedule(inner: &Rc<Inner>, shot: u64, countdown_s: u8) {
         if !inner.alive.get() {
             return;
         }
+        // The photo's clock starts when the countdown is over.
+        if let Some(p) = inner.pending.borrow_mut().get_mut(&shot) {
+            p.began = now();
+        }
         take_my_part(&inner, shot).await;
         TimeoutFuture::new(PART_WAIT_MS).await;
         // Whoever has not sent by now is left out rather than holding everyone up.
@@ -368,6 +393,7 @@ fn ensure_pending(inner: &Rc<Inner>, shot: u64) {
             scene: inner.session.scene.get_untracked(),
             eyes,
             composing: false,
+            began: now(),
         },
     );
     update_progress(inner, shot);
@@ -449,6 +475,7 @@ fn compose_when_complete(inner: &Rc<Inner>, shot: u64, give_up: bool) {
             return;
         }
         p.composing = true;
+        inner.clocks.borrow_mut().insert(shot, (p.began, now()));
     }
     inner.ready.borrow_mut().push_back(shot);
     inner.status.update(|s| s.receiving = None);
@@ -505,20 +532,35 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
     match ev {
         ComposeEvent::Frame(frame) => {
             let inner2 = inner.clone();
+            let composed = now();
+            let clock = inner.clocks.borrow_mut().remove(&frame.id);
             spawn_local(async move {
-                if let Some(photo) = to_photo(frame).await {
+                if let Some(mut photo) = to_photo(frame).await {
+                    if let Some((began, parts)) = clock {
+                        photo.timings = ShotTimings {
+                            parts_ms: parts - began,
+                            composed_ms: composed - began,
+                            shown_ms: now() - began,
+                        };
+                    }
                     inner2.album.update(|a| a.push(photo));
                 }
                 pump(&inner2);
             });
         }
-        ComposeEvent::Failed { message, .. } | ComposeEvent::Crashed(message) => {
-            inner.status.update(|s| {
-                s.problem = Some(format!("The photo could not be put together: {message}"))
-            });
-            pump(inner);
+        ComposeEvent::Failed { id, message } => {
+            inner.clocks.borrow_mut().remove(&id);
+            compose_failed(inner, &message);
         }
+        ComposeEvent::Crashed(message) => compose_failed(inner, &message),
     }
+}
+
+fn compose_failed(inner: &Rc<Inner>, message: &str) {
+    inner
+        .status
+        .update(|s| s.problem = Some(format!("The photo could not be put together: {message}")));
+    pump(inner);
 }
 
 /// The composed bitmap as PNG and JPEG object URLs.
@@ -542,5 +584,6 @@ async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
         jpeg_url,
         width: w,
         height: h,
+        timings: ShotTimings::default(),
     })
 }
