@@ -539,3 +539,77 @@ async fn fresh_connection_rebuilds_both_sides() {
     stop_stream(&stream_a);
     stop_stream(&stream_b);
 }
+
+/// Test 5: a scale set on a link (the mesh sets one as the room grows) makes the other side
+/// receive a video that much smaller than the track, while the track itself keeps its size.
+#[wasm_bindgen_test]
+async fn a_scaled_link_sends_a_smaller_video() {
+    let stream_a = camera().await;
+    let sent_width = track_width(&stream_a);
+    assert!(sent_width >= 320, "fake camera width {sent_width}");
+    let mut pair = Pair::new(Some(handle(&stream_a)), None);
+    pair.a.link().set_video_scale(2.0);
+    let at_b = pair.b.remote_video(&stream_a).await;
+    pair.channels_open().await;
+
+    let video = playing(&at_b);
+    let wanted = sent_width / 2;
+    within(
+        FRAMES_MS,
+        &format!("the received video to be {wanted} px wide (sent {sent_width})"),
+        async {
+            while video.video_width() != wanted {
+                TimeoutFuture::new(50).await;
+            }
+        },
+    )
+    .await;
+    assert_eq!(track_width(&stream_a), sent_width, "the track was resized");
+
+    // Back to full size, as when the room shrinks.
+    pair.a.link().set_video_scale(1.0);
+    within(
+        FRAMES_MS,
+        &format!("the received video to be {sent_width} px wide again"),
+        async {
+            while video.video_width() != sent_width {
+                TimeoutFuture::new(50).await;
+            }
+        },
+    )
+    .await;
+
+    video.set_src_object(None);
+    drop(pair);
+    stop_stream(&stream_a);
+}
+
+fn track_width(stream: &MediaStream) -> u32 {
+    stream
+        .get_video_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .ok()
+        .and_then(|t| {
+            let get = js_sys::Reflect::get(&t, &"getSettings".into()).ok()?;
+            let settings = get.dyn_into::<js_sys::Function>().ok()?.call0(&t).ok()?;
+            js_sys::Reflect::get(&settings, &"width".into())
+                .ok()?
+                .as_f64()
+        })
+        .unwrap_or(0.0) as u32
+}
+
+/// A muted, playing video element showing `stream`.
+fn playing(stream: &MediaStream) -> HtmlVideoElement {
+    let video: HtmlVideoElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("video").ok())
+        .and_then(|e| e.dyn_into().ok())
+        .expect("a <video> element");
+    video.set_muted(true);
+    video.set_autoplay(true);
+    video.set_src_object(Some(stream));
+    let _ = video.play();
+    video
+}

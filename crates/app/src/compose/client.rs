@@ -7,13 +7,18 @@
 //! the worker is free to take them.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
 use std::rc::{Rc, Weak};
 
+use futures::channel::oneshot;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::messages::{ComposeRequest, ComposeTimings, FromCompose, PlacedMember, ToCompose};
+use super::messages::{
+    ComposeRequest, ComposeTimings, FileType, FromCompose, PlacedMember, ToCompose,
+};
 
 /// Where trunk puts the worker's loader (`<bin>_loader.js`, see `index.html`).
 pub const COMPOSE_WORKER_URL: &str = "/compose_worker_loader.js";
@@ -22,7 +27,13 @@ pub const COMPOSE_WORKER_URL: &str = "/compose_worker_loader.js";
 pub enum ComposeClientError {
     #[error("This browser cannot start the picture worker: {0}")]
     Spawn(String),
+    #[error("The picture worker is not ready yet.")]
+    NotStarted,
+    #[error("The picture could not be saved as a file: {0}")]
+    Encode(String),
 }
+
+type EncodeReply = Result<Vec<Blob>, ComposeClientError>;
 
 /// A painted group picture.
 #[derive(Clone, Debug)]
@@ -51,6 +62,9 @@ struct State {
     in_flight: Option<u64>,
     /// The custom background asked for before the worker listened.
     background: Option<(JsValue, js_sys::Array)>,
+    /// Encodings sent, by id, waiting for their files.
+    encodes: HashMap<u64, oneshot::Sender<EncodeReply>>,
+    next_encode: u64,
 }
 
 /// Handle to one compose worker; dropping it terminates the worker.
@@ -91,6 +105,33 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// The reply to an encoding: its id and files (or why there are none).
+fn encode_reply(data: &JsValue) -> Option<(u64, EncodeReply)> {
+    let meta = js_sys::Reflect::get(data, &"meta".into())
+        .ok()?
+        .as_string()?;
+    match serde_json::from_str::<FromCompose>(&meta).ok()? {
+        FromCompose::Encoded { id } => {
+            let blobs = js_sys::Reflect::get(data, &"blobs".into())
+                .ok()
+                .and_then(|b| b.dyn_into::<js_sys::Array>().ok())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|b| b.dyn_into::<Blob>().ok())
+                        .collect()
+                });
+            Some((
+                id,
+                blobs.ok_or_else(|| ComposeClientError::Encode("the worker sent no files".into())),
+            ))
+        }
+        FromCompose::EncodeFailed { id, message } => {
+            Some((id, Err(ComposeClientError::Encode(message))))
+        }
+        _ => None,
+    }
+}
+
 /// A worker message as an event. `None` for `Started`. A message that does not
 /// decode fails the frame in flight, so the loop cannot stall on it.
 fn decode(data: &JsValue, in_flight: Option<u64>) -> Option<ComposeEvent> {
@@ -122,6 +163,8 @@ fn decode(data: &JsValue, in_flight: Option<u64>) -> Option<ComposeEvent> {
             },
         },
         Some(FromCompose::Failed { id, message }) => ComposeEvent::Failed { id, message },
+        // Taken by `encode_reply` before this is asked.
+        Some(FromCompose::Encoded { .. } | FromCompose::EncodeFailed { .. }) => return None,
         None => {
             if let Some(b) = bitmap() {
                 b.close();
@@ -165,9 +208,12 @@ impl ComposeClient {
             let on_error = {
                 let (weak, on_event) = (weak.clone(), on_event.clone());
                 Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                    // Nothing more will come back for the frame in flight.
+                    // Nothing more will come back for the frame in flight, nor for
+                    // encodings (dropping their senders fails them).
                     if let Some(client) = weak.upgrade() {
-                        client.state.borrow_mut().in_flight = None;
+                        let mut state = client.state.borrow_mut();
+                        state.in_flight = None;
+                        state.encodes.clear();
                     }
                     let message = js_sys::Reflect::get(&event, &"message".into())
                         .ok()
@@ -184,6 +230,8 @@ impl ComposeClient {
                     started: false,
                     in_flight: None,
                     background: None,
+                    encodes: HashMap::new(),
+                    next_encode: 0,
                 }),
                 _on_message: on_message,
                 _on_error: on_error,
@@ -195,6 +243,13 @@ impl ComposeClient {
     /// Updates the state for a worker message; the event to report, if any. The
     /// state is released before the caller reports, so `on_event` may submit.
     fn receive(&self, data: &JsValue) -> Option<ComposeEvent> {
+        if let Some((id, reply)) = encode_reply(data) {
+            let waiting = self.state.borrow_mut().encodes.remove(&id);
+            if let Some(tx) = waiting {
+                let _ = tx.send(reply);
+            }
+            return None;
+        }
         let mut state = self.state.borrow_mut();
         let event = decode(data, state.in_flight);
         match &event {
@@ -251,6 +306,48 @@ impl ComposeClient {
         true
     }
 
+    /// `bitmap` as picture files, one per `files` entry, encoded in the worker
+    /// (so a busy page does not hold them up). The bitmap is transferred (the
+    /// caller's handle is left empty) unless the worker has not started yet:
+    /// then `NotStarted` comes back at once and the bitmap is untouched.
+    pub fn encode(
+        &self,
+        bitmap: &ImageBitmap,
+        files: Vec<FileType>,
+    ) -> impl Future<Output = EncodeReply> + 'static {
+        let (tx, rx) = oneshot::channel();
+        let sent = {
+            let mut state = self.state.borrow_mut();
+            if state.started {
+                let id = state.next_encode;
+                state.next_encode += 1;
+                let msg = message(&ToCompose::Encode { id, files });
+                let list = js_sys::Array::of1(bitmap);
+                let _ = js_sys::Reflect::set(&msg, &"bitmaps".into(), &list);
+                let posted = self.post(&msg, &list);
+                if posted {
+                    state.encodes.insert(id, tx);
+                }
+                Some(posted)
+            } else {
+                None
+            }
+        };
+        async move {
+            match sent {
+                None => Err(ComposeClientError::NotStarted),
+                Some(false) => Err(ComposeClientError::Encode(
+                    "the picture could not be sent to the worker".into(),
+                )),
+                Some(true) => rx.await.unwrap_or_else(|_| {
+                    Err(ComposeClientError::Encode(
+                        "the picture worker stopped".into(),
+                    ))
+                }),
+            }
+        }
+    }
+
     /// The room's own background photo (`width × height` RGBA), used while the
     /// scene's background id is `custom`. The pixels are copied, so the caller's
     /// array stays usable (and may even be a view of wasm memory).
@@ -295,6 +392,19 @@ let bg = 0;
 onmessage = (e) => {
   const m = JSON.parse(e.data.meta);
   if (m.type === 'custom_background') { bg = e.data.pixels.length; return; }
+  if (m.type === 'encode') {
+    const b = e.data.bitmaps[0];
+    if (m.files.length === 0) {
+      postMessage({ meta: JSON.stringify({ type: 'encode_failed', id: m.id, message: 'none' }) });
+      return;
+    }
+    const c = new OffscreenCanvas(b.width, b.height);
+    c.getContext('2d').drawImage(b, 0, 0);
+    b.close();
+    Promise.all(m.files.map((f) => c.convertToBlob({ type: f.mime, quality: f.quality ?? undefined })))
+      .then((blobs) => postMessage({ meta: JSON.stringify({ type: 'encoded', id: m.id }), blobs }));
+    return;
+  }
   const t = performance.now();
   while (performance.now() - t < 50) {}
   for (const b of e.data.bitmaps) b.close();
@@ -349,6 +459,30 @@ postMessage({ meta: JSON.stringify({ type: 'started' }) });
             futures::future::Either::Left((Some(ev), _)) => ev,
             _ => panic!("no event from the stand-in worker"),
         }
+    }
+
+    #[wasm_bindgen_test]
+    async fn encodings_come_back_as_files_in_the_order_asked() {
+        let client = ComposeClient::spawn_at(&blob_url(STAND_IN), |_| {}).expect("spawn");
+        let early = bitmap().await;
+        let refused = client.encode(&early, vec![FileType::png()]).await;
+        assert!(
+            matches!(refused, Err(ComposeClientError::NotStarted)),
+            "{refused:?}"
+        );
+        assert_eq!(early.width(), 4, "a bitmap not sent stays usable");
+        while !client.is_idle() {
+            TimeoutFuture::new(10).await;
+        }
+        let (first, second) = (bitmap().await, bitmap().await);
+        let a = client.encode(&first, vec![FileType::png(), FileType::jpeg(0.9)]);
+        let b = client.encode(&second, Vec::new());
+        assert_eq!(first.width(), 0, "the bitmap was transferred");
+        let files = a.await.expect("files");
+        let types: Vec<String> = files.iter().map(|f| f.type_()).collect();
+        assert_eq!(types, ["image/png", "image/jpeg"]);
+        assert!(files.iter().all(|f| f.size() > 0.0));
+        assert!(matches!(b.await, Err(ComposeClientError::Encode(m)) if m == "none"));
     }
 
     #[wasm_bindgen_test]

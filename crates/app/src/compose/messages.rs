@@ -44,6 +44,36 @@ pub enum ToCompose {
         width: u32,
         height: u32,
     },
+    /// The message's one bitmap as picture files, in `files` order. Encoding
+    /// on the UI thread waits for the page to be idle (Chromium's `toBlob` is an
+    /// idle task: a second and more while the live preview runs); here it does not.
+    Encode {
+        id: u64,
+        files: Vec<FileType>,
+    },
+}
+
+/// A picture file to make: its MIME type, and quality (0..1) for lossy ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileType {
+    pub mime: String,
+    pub quality: Option<f64>,
+}
+
+impl FileType {
+    pub fn png() -> Self {
+        Self {
+            mime: "image/png".into(),
+            quality: None,
+        }
+    }
+
+    pub fn jpeg(quality: f64) -> Self {
+        Self {
+            mime: "image/jpeg".into(),
+            quality: Some(quality),
+        }
+    }
 }
 
 /// Background id of an uploaded photo.
@@ -88,6 +118,14 @@ pub enum FromCompose {
         timings: ComposeTimings,
     },
     Failed {
+        id: u64,
+        message: String,
+    },
+    /// The files of an [`ToCompose::Encode`] are the message's `blobs`.
+    Encoded {
+        id: u64,
+    },
+    EncodeFailed {
         id: u64,
         message: String,
     },

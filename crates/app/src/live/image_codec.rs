@@ -40,6 +40,11 @@ pub async fn canvas_blob(
 /// The canvas as JPEG bytes.
 pub async fn canvas_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Option<Vec<u8>> {
     let blob = canvas_blob(canvas, "image/jpeg", Some(quality)).await?;
+    blob_bytes(&blob).await
+}
+
+/// A blob's bytes.
+pub async fn blob_bytes(blob: &Blob) -> Option<Vec<u8>> {
     let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -325,30 +325,6 @@ fn paint(
     ctx.put_image_data(&data, 0.0, 0.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{asked_faces, frame_id, HeadPace, HEAD_LOOK_EVERY};
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn a_followed_head_is_looked_at_on_every_frame_otherwise_now_and_then() {
-        let pace = HeadPace::default();
-        let looks = (0..30).filter(|&n| pace.looks_at(n)).count() as u64;
-        assert_eq!(looks, 30 / HEAD_LOOK_EVERY);
-        pace.set_every_frame(true);
-        assert!((0..30).all(|n| pace.looks_at(n)));
-    }
-
-    #[wasm_bindgen_test]
-    fn the_id_says_whether_faces_were_asked_for() {
-        for n in [0, 1, 2, 1 << 40] {
-            assert!(asked_faces(frame_id(n, true)));
-            assert!(!asked_faces(frame_id(n, false)));
-            assert_ne!(frame_id(n, true), frame_id(n + 1, true));
-        }
-    }
-}
-
 /// The first face's eye centres (from the mesh's eye corners) and smile.
 fn head_of(out: &FrameOutput) -> SenderEvent {
     let Some(face) = out.result.faces.first() else {
@@ -376,5 +352,29 @@ fn head_of(out: &FrameOutput) -> SenderEvent {
     SenderEvent::Head {
         eyes,
         smile: face.smile,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{asked_faces, frame_id, HeadPace, HEAD_LOOK_EVERY};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_followed_head_is_looked_at_on_every_frame_otherwise_now_and_then() {
+        let pace = HeadPace::default();
+        let looks = (0..30).filter(|&n| pace.looks_at(n)).count() as u64;
+        assert_eq!(looks, 30 / HEAD_LOOK_EVERY);
+        pace.set_every_frame(true);
+        assert!((0..30).all(|n| pace.looks_at(n)));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_id_says_whether_faces_were_asked_for() {
+        for n in [0, 1, 2, 1 << 40] {
+            assert!(asked_faces(frame_id(n, true)));
+            assert!(!asked_faces(frame_id(n, false)));
+            assert_ne!(frame_id(n, true), frame_id(n + 1, true));
+        }
     }
 }

@@ -13,15 +13,16 @@ use gloo_timers::future::TimeoutFuture;
 use huddle_protocol::chunks::{split, Reassemblies, Received};
 use huddle_protocol::{MemberId, SceneState};
 use leptos::prelude::*;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, HtmlCanvasElement, ImageBitmap};
 
-use super::dom::{context_2d, create, now};
-use super::image_codec::{canvas_blob, canvas_jpeg, decode_jpeg};
+use super::dom::now;
+use super::image_codec::{blob_bytes, canvas_jpeg, decode_jpeg};
 use super::recorder::{Recorder, Video};
 use super::room_background::RoomPhoto;
-use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
-use crate::compose::messages::{ComposeMember, ComposeRequest};
+use crate::compose::client::{ComposeClient, ComposeClientError, ComposeEvent, ComposedFrame};
+use crate::compose::messages::{ComposeMember, ComposeRequest, FileType};
 use crate::session::{Session, ShotEvent};
 
 /// The photo's size: full HD, composed from full-resolution cut-outs.
@@ -404,8 +405,9 @@ async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
     let Some(me) = inner.session.me_untracked() else {
         return;
     };
+    let client = inner.client.borrow().clone();
     let part = match (inner.mine)() {
-        Some(c) => canvas_jpeg(&c, PART_QUALITY).await,
+        Some(c) => part_jpeg(client, &c).await,
         None => None,
     };
     // An empty transfer tells the others I have no picture, so nobody waits for me.
@@ -417,6 +419,36 @@ async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
         false => decode_jpeg(&bytes).await,
     };
     put_part(inner, shot, me, bitmap);
+}
+
+/// My canvas as JPEG, encoded in the compose worker; on the page when the worker
+/// cannot (slower while the preview keeps the page busy).
+async fn part_jpeg(
+    client: Option<Rc<ComposeClient>>,
+    canvas: &HtmlCanvasElement,
+) -> Option<Vec<u8>> {
+    let snapshot = match (&client, web_sys::window()) {
+        (Some(_), Some(w)) => match w.create_image_bitmap_with_html_canvas_element(canvas) {
+            Ok(p) => JsFuture::from(p)
+                .await
+                .ok()
+                .map(JsCast::unchecked_into::<ImageBitmap>),
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    if let (Some(client), Some(bitmap)) = (client, snapshot) {
+        let files = client
+            .encode(&bitmap, vec![FileType::jpeg(PART_QUALITY)])
+            .await;
+        bitmap.close();
+        match files.map(|f| f.into_iter().next()) {
+            Ok(Some(blob)) => return blob_bytes(&blob).await,
+            Ok(None) => {}
+            Err(e) => web_sys::console::warn_1(&format!("shot: {e}").into()),
+        }
+    }
+    canvas_jpeg(canvas, PART_QUALITY).await
 }
 
 fn receive_part(inner: &Rc<Inner>, shot: u64, from: MemberId, bytes: Vec<u8>) {
@@ -534,8 +566,9 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
             let inner2 = inner.clone();
             let composed = now();
             let clock = inner.clocks.borrow_mut().remove(&frame.id);
+            let client = inner.client.borrow().clone();
             spawn_local(async move {
-                if let Some(mut photo) = to_photo(frame).await {
+                if let Some(mut photo) = to_photo(client, frame, inner2.status).await {
                     if let Some((began, parts)) = clock {
                         photo.timings = ShotTimings {
                             parts_ms: parts - began,
@@ -563,21 +596,35 @@ fn compose_failed(inner: &Rc<Inner>, message: &str) {
     pump(inner);
 }
 
-/// The composed bitmap as PNG and JPEG object URLs.
-async fn to_photo(frame: ComposedFrame) -> Option<Photo> {
+/// The composed bitmap as PNG and JPEG object URLs, encoded in the compose worker.
+async fn to_photo(
+    client: Option<Rc<ComposeClient>>,
+    frame: ComposedFrame,
+    status: RwSignal<ShotStatus>,
+) -> Option<Photo> {
     let (w, h) = (frame.bitmap.width(), frame.bitmap.height());
-    let canvas: HtmlCanvasElement = create("canvas").ok()?;
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let drawn = context_2d(&canvas)
-        .ok()?
-        .draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
+    let files = match client {
+        Some(c) => {
+            c.encode(
+                &frame.bitmap,
+                vec![FileType::png(), FileType::jpeg(JPEG_QUALITY)],
+            )
+            .await
+        }
+        None => Err(ComposeClientError::NotStarted),
+    };
     frame.bitmap.close();
-    drawn.ok()?;
-    let blob = canvas_blob(&canvas, "image/png", None).await?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let jpeg = canvas_blob(&canvas, "image/jpeg", Some(JPEG_QUALITY)).await;
-    let jpeg_url = jpeg.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
+    let mut files = match files {
+        Ok(files) => files.into_iter(),
+        Err(e) => {
+            status.update(|s| s.problem = Some(format!("The photo could not be kept: {e}")));
+            return None;
+        }
+    };
+    let url = web_sys::Url::create_object_url_with_blob(&files.next()?).ok()?;
+    let jpeg_url = files
+        .next()
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
     Some(Photo {
         shot: frame.id,
         url,

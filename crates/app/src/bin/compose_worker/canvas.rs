@@ -5,14 +5,7 @@
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
-use crate::error::ComposeError;
-
-fn js_text(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
-}
+use crate::error::{js_text, ComposeError};
 
 /// A 2D canvas of at least `w × h` (grown, never shrunk: resizing clears it and
 /// costs an allocation, and only the top-left corner is used).

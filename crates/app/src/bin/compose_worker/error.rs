@@ -1,6 +1,7 @@
 //! Why a frame could not be painted (sent to the UI as `Failed`).
 
 use huddle_vision::scene::SceneError;
+use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
@@ -10,4 +11,12 @@ pub enum ComposeError {
     Write(String),
     #[error(transparent)]
     Scene(#[from] SceneError),
+}
+
+/// A JavaScript exception as a sentence.
+pub fn js_text(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
 }

@@ -5,10 +5,12 @@
 //!
 //! Protocol: `huddle_app::compose::messages`. Frames are painted one at a time,
 //! synchronously inside the message handler; the UI client sends a frame only
-//! when the previous one has come back, so no queue builds up here.
+//! when the previous one has come back, so no queue builds up here. Pictures are
+//! also encoded to files here (`encode`), off the UI thread.
 
 mod canvas;
 mod effects;
+mod encode;
 mod error;
 mod painter;
 mod reply;
@@ -100,6 +102,12 @@ fn on_message(event: MessageEvent) {
                 // Not tied to a frame: the picture keeps its preset background.
                 web_sys::console::warn_1(&format!("compose worker: {e}").into());
             }
+        }
+        ToCompose::Encode { id, files } => {
+            let mut bitmaps = bitmaps(&data).into_iter();
+            let first = bitmaps.next().flatten();
+            bitmaps.flatten().for_each(|b| b.close());
+            encode::encode(id, first, files);
         }
     }
 }
