@@ -14,6 +14,7 @@ use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelection};
 use crate::edit::room_edits::RoomEdits;
 use crate::live::dom::now;
+use crate::live::hold::LiveHold;
 use crate::live::preview::{LivePreview, PreviewStatus, RoomPicture, PREVIEW_SIZE};
 use crate::live::recorder::Video;
 use crate::live::room_background::{RoomBackground, RoomPhoto};
@@ -85,6 +86,7 @@ pub fn LiveStage() -> impl IntoView {
             .flatten()
     };
     let preview_canvas = move || canvas.get_untracked();
+    let hold = LiveHold::default();
     let shots = StoredValue::new_local(Shots::start(
         session,
         my_canvas,
@@ -93,6 +95,7 @@ pub fn LiveStage() -> impl IntoView {
             photos: album,
             videos,
             status: shot_status,
+            hold: hold.clone(),
         },
     ));
 
@@ -122,6 +125,7 @@ pub fn LiveStage() -> impl IntoView {
     });
 
     // My cut-out: starts when the camera does, and is what the mesh sends.
+    let sender_hold = hold.clone();
     Effect::new(move |_| {
         let camera = session.local_stream.get();
         sender.set_value(None);
@@ -139,7 +143,7 @@ pub fn LiveStage() -> impl IntoView {
             SenderEvent::Failed(message) => load.update(|l| l.failed(message)),
             SenderEvent::Head { eyes, smile } => session.share_head(eyes, smile),
         };
-        match CutoutSender::start(&camera, head_pace.clone(), on_event) {
+        match CutoutSender::start(&camera, head_pace.clone(), sender_hold.clone(), on_event) {
             Ok(s) => {
                 session.send_stream(Some(s.stream().clone()));
                 sender.set_value(Some(s));
@@ -174,7 +178,7 @@ pub fn LiveStage() -> impl IntoView {
                 shots.try_with_value(|s| s.frame_painted());
             }
         };
-        match LivePreview::start(canvas, room, my_canvas, on_status) {
+        match LivePreview::start(canvas, hold.clone(), room, my_canvas, on_status) {
             Ok(p) => {
                 if let Some(photo) = room_background.photo() {
                     p.set_custom_background(&photo);

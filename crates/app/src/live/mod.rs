@@ -2,6 +2,7 @@
 //! everyone's cut-outs composed into one preview ([`preview`]).
 
 pub mod dom;
+pub mod hold;
 pub mod image_codec;
 pub mod photo_camera;
 pub mod preview;

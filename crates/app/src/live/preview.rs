@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlVideoElement, ImageBitmap, MediaStream};
 
 use super::dom::{animation_loop, context_2d, create, now};
+use super::hold::LiveHold;
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::messages::{ComposeMember, ComposeRequest, PlacedMember};
@@ -58,9 +59,10 @@ pub struct LivePreview {
 
 impl LivePreview {
     /// Starts painting on `canvas`. `room` is read each frame; `mine` is my packed
-    /// canvas once it has a picture.
+    /// canvas once it has a picture. The picture stands still while `hold` is held.
     pub fn start(
         canvas: HtmlCanvasElement,
+        hold: LiveHold,
         room: impl Fn() -> Option<RoomPicture> + 'static,
         mine: impl Fn() -> Option<HtmlCanvasElement> + 'static,
         on_status: impl Fn(PreviewStatus) + 'static,
@@ -127,7 +129,7 @@ impl LivePreview {
             if !tick_shared.alive.get() {
                 return false;
             }
-            if !tick_shared.gathering.get() && tick_client.is_idle() {
+            if !tick_shared.gathering.get() && tick_client.is_idle() && !hold.is_held() {
                 if let Some(picture) = room() {
                     gather(&tick_shared, &tick_client, picture, mine());
                 }

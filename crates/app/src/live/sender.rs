@@ -18,6 +18,7 @@ use web_sys::{
 };
 
 use super::dom::{animation_loop, context_2d, create};
+use super::hold::LiveHold;
 use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
 use crate::vision::messages::{
     FrameRequest, FrameView, LandmarkModel, ModelChoice, SegmentationModel,
@@ -101,10 +102,11 @@ pub struct CutoutSender {
 
 impl CutoutSender {
     /// Starts cutting out `camera`; `on_event` hears progress and my head (on the
-    /// frames `head_pace` has faces tracked on).
+    /// frames `head_pace` has faces tracked on). Nothing new goes out while `hold` is held.
     pub fn start(
         camera: &MediaStream,
         head_pace: HeadPace,
+        hold: LiveHold,
         on_event: impl Fn(SenderEvent) + 'static,
     ) -> Result<Self, JsValue> {
         let video: HtmlVideoElement = create("video")?;
@@ -187,6 +189,9 @@ impl CutoutSender {
         animation_loop(move || {
             if !tick_state.alive.get() {
                 return false;
+            }
+            if hold.is_held() {
+                return true;
             }
             if tick_state.ready.get() {
                 capture(&tick_state, &tick_video, &tick_pair);

@@ -18,6 +18,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, HtmlCanvasElement, ImageBitmap};
 
 use super::dom::now;
+use super::hold::LiveHold;
 use super::image_codec::{blob_bytes, canvas_jpeg, decode_jpeg};
 use super::recorder::{Recorder, Video};
 use super::room_background::RoomPhoto;
@@ -110,6 +111,8 @@ struct Inner {
     album: RwSignal<Vec<Photo>>,
     videos: RwSignal<Vec<Video>>,
     status: RwSignal<ShotStatus>,
+    /// Stills the live picture while shots are put together.
+    hold: LiveHold,
     /// The video being recorded, by id.
     recording: RefCell<Option<(u64, Recorder)>>,
     /// Stopped recordings whose last data the browser has not handed over yet.
@@ -118,11 +121,12 @@ struct Inner {
 }
 
 /// Where the photos and videos go, and what the shutter bar shows.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Album {
     pub photos: RwSignal<Vec<Photo>>,
     pub videos: RwSignal<Vec<Video>>,
     pub status: RwSignal<ShotStatus>,
+    pub hold: LiveHold,
 }
 
 #[derive(Clone)]
@@ -152,6 +156,7 @@ impl Shots {
             album: album.photos,
             videos: album.videos,
             status,
+            hold: album.hold,
             recording: RefCell::new(None),
             stopping: RefCell::new(Vec::new()),
             alive: Cell::new(true),
@@ -373,6 +378,7 @@ fn schedule(inner: &Rc<Inner>, shot: u64, countdown_s: u8) {
         if let Some(p) = inner.pending.borrow_mut().get_mut(&shot) {
             p.began = now();
         }
+        inner.hold.hold();
         take_my_part(&inner, shot).await;
         TimeoutFuture::new(PART_WAIT_MS).await;
         // Whoever has not sent by now is left out rather than holding everyone up.
@@ -579,6 +585,7 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
                     inner2.album.update(|a| a.push(photo));
                 }
                 pump(&inner2);
+                release_when_done(&inner2);
             });
         }
         ComposeEvent::Failed { id, message } => {
@@ -594,6 +601,17 @@ fn compose_failed(inner: &Rc<Inner>, message: &str) {
         .status
         .update(|s| s.problem = Some(format!("The photo could not be put together: {message}")));
     pump(inner);
+    release_when_done(inner);
+}
+
+/// Lets the live picture go on once no shot is waiting for parts or the worker.
+fn release_when_done(inner: &Rc<Inner>) {
+    let idle = inner.pending.borrow().is_empty()
+        && inner.ready.borrow().is_empty()
+        && inner.client.borrow().as_ref().is_none_or(|c| c.is_idle());
+    if idle {
+        inner.hold.release();
+    }
 }
 
 /// The composed bitmap as PNG and JPEG object URLs, encoded in the compose worker.
