@@ -17,6 +17,7 @@ pub mod posts;
 pub mod scene;
 mod signalling;
 pub mod webm;
+pub mod webm_mux;
 
 pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};

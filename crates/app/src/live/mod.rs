@@ -1,6 +1,7 @@
 //! The room's live picture in the browser: my cut-out going out ([`sender`]) and
 //! everyone's cut-outs composed into one preview ([`preview`]).
 
+pub mod codec_recorder;
 pub mod dom;
 pub mod hold;
 pub mod image_codec;

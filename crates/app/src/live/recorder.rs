@@ -1,6 +1,8 @@
-//! A video of the room: MediaRecorder on the composed preview canvas's stream,
-//! saved as WebM. Every member records its own preview (they show the same
-//! picture), so nobody has to send the video.
+//! A video of the room (or of the try-on view), saved as WebM. Every member
+//! records its own preview (they show the same picture), so nobody has to send
+//! the video. [`Recorder`] uses WebCodecs where the browser has it
+//! ([`super::codec_recorder`]: every painted frame is kept) and otherwise
+//! MediaRecorder on the canvas's stream ([`StreamRecorder`], below).
 //!
 //! The canvas is captured frame by frame ([`Recorder::frame_painted`] after each
 //! paint) rather than at a fixed rate: with a rate, Chrome delivered a fraction
@@ -30,6 +32,7 @@ use web_sys::{
     MediaRecorder, MediaRecorderOptions, MediaStream, RecordingState,
 };
 
+use super::codec_recorder::CodecRecorder;
 use super::dom::now;
 use crate::camera::stop_stream;
 
@@ -66,7 +69,45 @@ pub struct Video {
 }
 
 /// A recording in progress. Keep it until `on_done` has run: its callbacks live here.
-pub struct Recorder {
+pub enum Recorder {
+    Codec(CodecRecorder),
+    Stream(StreamRecorder),
+}
+
+impl Recorder {
+    /// Starts recording `canvas`; `on_done` gets the WebM once [`Recorder::stop`]
+    /// has been called and the last frames are encoded (`None` when nothing was
+    /// recorded).
+    pub fn start(
+        canvas: &HtmlCanvasElement,
+        on_done: impl FnOnce(Option<Blob>) + 'static,
+    ) -> Result<Self, JsValue> {
+        if CodecRecorder::can_record(canvas) {
+            CodecRecorder::start(canvas, on_done).map(Self::Codec)
+        } else {
+            StreamRecorder::start(canvas, on_done).map(Self::Stream)
+        }
+    }
+
+    /// The canvas was just painted: that picture is the next frame.
+    pub fn frame_painted(&self) {
+        match self {
+            Self::Codec(r) => r.frame_painted(),
+            Self::Stream(r) => r.frame_painted(),
+        }
+    }
+
+    /// Ends the recording; `on_done` runs once the file is complete.
+    pub fn stop(&self) {
+        match self {
+            Self::Codec(r) => r.stop(),
+            Self::Stream(r) => r.stop(),
+        }
+    }
+}
+
+/// MediaRecorder on the canvas's stream, for browsers without WebCodecs.
+pub struct StreamRecorder {
     recorder: MediaRecorder,
     stream: MediaStream,
     /// The canvas's track, asked for each painted frame.
@@ -84,8 +125,8 @@ pub struct Recorder {
     _on_stop: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl Recorder {
-    /// Starts recording `canvas`; `on_done` gets the WebM once [`Recorder::stop`]
+impl StreamRecorder {
+    /// Starts recording `canvas`; `on_done` gets the WebM once [`StreamRecorder::stop`]
     /// has been called and the browser has flushed the last data (`None` when
     /// nothing was recorded).
     pub fn start(
@@ -200,7 +241,7 @@ fn close(recorder: &MediaRecorder, stream: &MediaStream) {
     stop_stream(stream);
 }
 
-impl Drop for Recorder {
+impl Drop for StreamRecorder {
     fn drop(&mut self) {
         // Dropped without stopping (the page closes): detach the callbacks first.
         self.recorder.set_ondataavailable(None);
