@@ -4,10 +4,16 @@
 //! each member shrink as the room grows, so a bigger room can be sent smaller
 //! without looking softer. My own full-resolution canvas is untouched: shots are
 //! made from it, not from the video.
+//!
+//! The bitrate is capped too: the room's budget is 1.5 Mbit/s per member per
+//! peer, and the data channel (heads, scene, shots) rides beside the video.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{RtcPeerConnection, RtcRtpParameters, RtcRtpSender};
+
+/// Video bits per second to each peer, at most.
+pub const MAX_VIDEO_BITRATE: u32 = 1_200_000;
 
 /// `scaleResolutionDownBy` for a room of `members` (me included). The preview is
 /// 800×450: with 2 members each stands in 2/3 of it (the packed 640×480 camera
@@ -21,9 +27,9 @@ pub fn scale_for_room(members: usize) -> f64 {
     }
 }
 
-/// Asks every video sender of `pc` to scale down by `scale`. A sender that has no
-/// encodings yet (before negotiation in some browsers) is left alone; the link
-/// calls this again once connected.
+/// Asks every video sender of `pc` to scale down by `scale`, within
+/// [`MAX_VIDEO_BITRATE`]. A sender that has no encodings yet (before negotiation
+/// in some browsers) is left alone; the link calls this again once connected.
 pub fn apply(pc: &RtcPeerConnection, scale: f64) {
     for sender in pc.get_senders().iter() {
         let Ok(sender) = sender.dyn_into::<RtcRtpSender>() else {
@@ -36,18 +42,24 @@ pub fn apply(pc: &RtcPeerConnection, scale: f64) {
         let Some(first) = first_encoding(&params) else {
             continue;
         };
-        let current = js_sys::Reflect::get(&first, &"scaleResolutionDownBy".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(1.0);
-        if (current - scale).abs() < 1e-6 {
+        let wanted = [
+            ("scaleResolutionDownBy", scale),
+            ("maxBitrate", f64::from(MAX_VIDEO_BITRATE)),
+        ];
+        let current = |key: &str| {
+            js_sys::Reflect::get(&first, &key.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+        };
+        if wanted
+            .iter()
+            .all(|(key, v)| current(key).is_some_and(|c| (c - v).abs() < 1e-6))
+        {
             continue;
         }
-        let _ = js_sys::Reflect::set(
-            &first,
-            &"scaleResolutionDownBy".into(),
-            &JsValue::from_f64(scale),
-        );
+        for (key, v) in wanted {
+            let _ = js_sys::Reflect::set(&first, &key.into(), &JsValue::from_f64(v));
+        }
         spawn_local(async move {
             if let Err(error) = JsFuture::from(sender.set_parameters_with_parameters(&params)).await
             {
