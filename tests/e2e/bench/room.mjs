@@ -3,7 +3,7 @@
 // cameras playing the three committed photos), measures on every member
 //   - the live preview's frame rate (its data-frames over a window),
 //   - bytes sent per second to each peer (RTCPeerConnection stats, video + data),
-//   - the media path's delay from the WebRTC stats: encode + network (RTT/2) + jitter buffer +
+//   - the media path's delay from the WebRTC stats over the window: encode + network (RTT/2) + jitter buffer +
 //     decode per frame, plus the receiver's preview interval (1/fps) — everything from a packed
 //     frame leaving the sender to it being composed, except the sender's own vision time (in
 //     docs/benchmarks.md from the vision bench),
@@ -34,6 +34,7 @@ const KEEP_PEER_CONNECTIONS = () => {
   window.__pcs = [];
   window.RTCPeerConnection = function (...args) {
     const pc = new Native(...args);
+    pc.__n = window.__pcs.length;
     window.__pcs.push(pc);
     return pc;
   };
@@ -58,13 +59,16 @@ async function stats(page) {
       report.forEach((s) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) {
           delays.push({
-            jitter: s.jitterBufferEmittedCount ? s.jitterBufferDelay / s.jitterBufferEmittedCount : 0,
-            decode: s.totalDecodeTime / s.framesDecoded,
+            id: `${pc.__n}/${s.id}`,
+            jitterDelay: s.jitterBufferDelay || 0,
+            emitted: s.jitterBufferEmittedCount || 0,
+            decodeTime: s.totalDecodeTime,
+            decoded: s.framesDecoded,
             rtt,
           });
         }
         if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) {
-          delays.push({ encode: s.totalEncodeTime / s.framesEncoded });
+          delays.push({ id: `${pc.__n}/${s.id}`, encodeTime: s.totalEncodeTime, encoded: s.framesEncoded });
         }
       });
     }
@@ -101,7 +105,15 @@ async function measure(url, size, rec) {
   const fps = after.map((a, i) => (a.f - before[i].f) / ((a.s.at - before[i].s.at) / 1000));
   const kbitPerPeer = after.map((a, i) =>
     ((a.s.sent - before[i].s.sent) * 8) / 1000 / ((a.s.at - before[i].s.at) / 1000) / Math.max(1, a.s.peers));
-  const d = after.flatMap((a) => a.s.delays);
+  // Per stream, over the measuring window only (the call's start, with every browser loading its
+  // models, would weigh on whole-call averages).
+  const d = after.flatMap((a, i) => a.s.delays.map((x) => {
+    const was = before[i].s.delays.find((y) => y.id === x.id) || {};
+    const delta = (k) => x[k] - (was[k] || 0);
+    return x.decoded !== undefined
+      ? { jitter: delta('jitterDelay') / Math.max(1, delta('emitted')), decode: delta('decodeTime') / Math.max(1, delta('decoded')), rtt: x.rtt }
+      : { encode: delta('encodeTime') / Math.max(1, delta('encoded')) };
+  }));
   const encode = median(d.filter((x) => x.encode !== undefined).map((x) => x.encode * 1000));
   const inbound = d.filter((x) => x.decode !== undefined);
   const network = median(inbound.map((x) => (x.rtt / 2) * 1000));
