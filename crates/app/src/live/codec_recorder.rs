@@ -121,6 +121,9 @@ impl CodecRecorder {
             ("height", size.1.into()),
             ("bitrate", BITS_PER_SECOND.into()),
             ("framerate", 30.into()),
+            // libvpx's real-time speed settings: with the default ("quality") a busy
+            // device took over 20 s after Stop to encode the queued frames.
+            ("latencyMode", "realtime".into()),
         ]);
         call(&encoder, "configure", &[&config])?;
         let recorder = Self {
