@@ -3,7 +3,8 @@
 //! encodes it. The live preview and my cut-out going out would take the same
 //! cores meanwhile (in a test room, four browsers share two), so they stand still
 //! on the frame of the shot until the photo is shown, as a camera's viewfinder
-//! does, and for at most [`MAX_HOLD_MS`] whatever happens.
+//! does, and for at most [`MAX_HOLD_MS`] whatever happens. The same when a video
+//! stops: its encoder finishes the frames it has queued.
 
 use std::cell::Cell;
 use std::rc::Rc;

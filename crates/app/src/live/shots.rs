@@ -270,6 +270,9 @@ fn on_event(inner: &Rc<Inner>, from: MemberId, ev: ShotEvent) {
 fn set_recording(inner: &Rc<Inner>, on: bool, mine: bool) {
     if !on {
         if let Some(stopped) = inner.recording.borrow_mut().take() {
+            // The encoder still has the frames the busy page queued: the live picture
+            // stands still meanwhile, so they are done in about a second, not twenty.
+            inner.hold.hold();
             stopped.1.stop();
             inner.stopping.borrow_mut().push(stopped);
             let finishing = inner.stopping.borrow().len();
@@ -358,6 +361,9 @@ fn finish_video(
         inner.stopping.borrow_mut().retain(|(i, _)| *i != id);
         let finishing = inner.stopping.borrow().len();
         inner.status.update(|s| s.finishing = finishing);
+        if finishing == 0 {
+            release_when_done(&inner);
+        }
     });
 }
 
@@ -604,9 +610,11 @@ fn compose_failed(inner: &Rc<Inner>, message: &str) {
     release_when_done(inner);
 }
 
-/// Lets the live picture go on once no shot is waiting for parts or the worker.
+/// Lets the live picture go on once no shot is waiting for parts or the worker
+/// and no video is being finished.
 fn release_when_done(inner: &Rc<Inner>) {
     let idle = inner.pending.borrow().is_empty()
+        && inner.stopping.borrow().is_empty()
         && inner.ready.borrow().is_empty()
         && inner.client.borrow().as_ref().is_none_or(|c| c.is_idle());
     if idle {
