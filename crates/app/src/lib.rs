@@ -6,6 +6,7 @@ mod components;
 pub mod compose;
 pub mod edit;
 pub mod invite_link;
+pub mod js_text;
 pub mod live;
 mod pages;
 pub mod rtc;

@@ -16,6 +16,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::js_text::js_text;
+
 use super::messages::{
     ComposeRequest, ComposeTimings, FileType, FromCompose, PlacedMember, ToCompose,
 };
@@ -96,13 +98,6 @@ fn close_all(bitmaps: &[ImageBitmap]) {
     for b in bitmaps {
         b.close();
     }
-}
-
-fn js_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// The reply to an encoding: its id and files (or why there are none).

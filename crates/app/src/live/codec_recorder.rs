@@ -22,6 +22,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement};
 
 use super::dom::now;
+use crate::js_text::js_text;
 
 /// As MediaRecorder was asked for: sharp at 800×450 without huge files.
 const BITS_PER_SECOND: f64 = 2_500_000.0;
@@ -65,13 +66,6 @@ fn object(fields: &[(&str, JsValue)]) -> Object {
         let _ = Reflect::set(&o, &(*k).into(), v);
     }
     o
-}
-
-fn js_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 impl CodecRecorder {

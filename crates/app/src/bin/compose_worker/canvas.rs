@@ -5,7 +5,9 @@
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
-use crate::error::{js_text, ComposeError};
+use huddle_app::js_text::js_text;
+
+use crate::error::ComposeError;
 
 /// A 2D canvas of at least `w × h` (grown, never shrunk: resizing clears it and
 /// costs an allocation, and only the top-left corner is used).

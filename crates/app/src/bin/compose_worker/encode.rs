@@ -10,8 +10,8 @@ use web_sys::{
     ImageBitmap, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d,
 };
 
-use crate::error::js_text;
 use crate::reply;
+use huddle_app::js_text::js_text;
 
 /// Encodes `bitmap` (closed here) as `files` and replies `Encoded` or `EncodeFailed`.
 pub fn encode(id: u64, bitmap: Option<ImageBitmap>, files: Vec<FileType>) {

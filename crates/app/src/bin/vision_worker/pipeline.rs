@@ -1,6 +1,7 @@
 //! One frame through the models: read the bitmap's pixels, segment, track faces,
 //! compose the picture the UI asked for.
 
+use huddle_app::js_text::js_text;
 use huddle_app::vision::messages::{
     FaceSummary, FrameRequest, FrameResult, FrameView, Makeup, StageTimings,
 };
@@ -9,7 +10,7 @@ use huddle_vision::scene::packed::pack;
 use huddle_vision::tryon::{apply_lipstick, default_feather, lip_mask, Finish};
 use huddle_vision::Rgba8Image;
 use huddle_vision::{FaceTracker, FaceTrackerOptions, RgbaView, Segmenter, VisionError};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use crate::models::Loaded;
@@ -42,13 +43,6 @@ pub struct Pipeline {
     tracker: Option<FaceTracker>,
     canvas: Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>,
     mask: Vec<u8>,
-}
-
-fn js_text(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 impl Pipeline {
