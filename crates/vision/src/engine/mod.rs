@@ -1,6 +1,7 @@
 //! The inference engine seam. Pipelines talk to [`Model`] only, so tract could be
 //! swapped for rten (or a WebGPU backend) by adding one implementation here.
 
+pub mod conv;
 pub mod ops;
 mod tract;
 

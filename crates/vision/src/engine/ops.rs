@@ -370,6 +370,22 @@ pub struct PRelu {
     add: bool,
 }
 
+impl PRelu {
+    /// True when the op sums its two inputs first (a residual `Add` folded in).
+    pub fn adds(&self) -> bool {
+        self.add
+    }
+
+    /// The slopes, one per channel.
+    pub fn slopes(&self) -> Vec<f32> {
+        self.slope
+            .try_as_plain_ram()
+            .ok()
+            .and_then(|t| t.as_slice::<f32>().ok().map(<[f32]>::to_vec))
+            .unwrap_or_default()
+    }
+}
+
 impl Op for PRelu {
     fn name(&self) -> StaticName {
         "PReluPerChannel".into()
@@ -773,13 +789,49 @@ pub(crate) fn maxpool2x2_planes(x: &[f32], y: &mut [f32], planes: usize, h: usiz
             let r0 = &xp[2 * i * w..][..2 * ow];
             let r1 = &xp[(2 * i + 1) * w..][..2 * ow];
             let dst = &mut yp[i * ow..(i + 1) * ow];
-            for (j, d) in dst.iter_mut().enumerate() {
+            let done = maxpool_row_simd(r0, r1, dst);
+            for (j, d) in dst.iter_mut().enumerate().skip(done) {
                 let a = r0[2 * j].max(r0[2 * j + 1]);
                 let b = r1[2 * j].max(r1[2 * j + 1]);
                 *d = a.max(b);
             }
         }
     }
+}
+
+/// Four outputs at a time from two rows: the vertical max, then the max of even and odd
+/// lanes. Returns how many outputs it wrote (a multiple of 4). The models hold no NaN, and
+/// for other values `pmax` picks what `f32::max` picks (up to the sign of a zero).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn maxpool_row_simd(r0: &[f32], r1: &[f32], dst: &mut [f32]) -> usize {
+    use core::arch::wasm32::*;
+    let n = dst.len() / 4 * 4;
+    for ((a, b), d) in r0
+        .chunks_exact(8)
+        .zip(r1.chunks_exact(8))
+        .zip(dst.chunks_exact_mut(4))
+    {
+        // SAFETY: chunks_exact gives 8 readable floats in `a` and `b`, 4 writable in `d`.
+        unsafe {
+            let lo = f32x4_pmax(
+                v128_load(a.as_ptr() as *const v128),
+                v128_load(b.as_ptr() as *const v128),
+            );
+            let hi = f32x4_pmax(
+                v128_load(a.as_ptr().add(4) as *const v128),
+                v128_load(b.as_ptr().add(4) as *const v128),
+            );
+            let even = i32x4_shuffle::<0, 2, 4, 6>(lo, hi);
+            let odd = i32x4_shuffle::<1, 3, 5, 7>(lo, hi);
+            v128_store(d.as_mut_ptr() as *mut v128, f32x4_pmax(even, odd));
+        }
+    }
+    n
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn maxpool_row_simd(_r0: &[f32], _r1: &[f32], _dst: &mut [f32]) -> usize {
+    0
 }
 
 impl TypedOp for MaxPool2x2 {

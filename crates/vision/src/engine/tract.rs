@@ -3,7 +3,7 @@
 
 use tract_onnx::prelude::*;
 
-use super::ops;
+use super::{conv, ops};
 use super::{Engine, Model};
 use crate::error::{Result, VisionError};
 
@@ -19,6 +19,9 @@ pub struct TractOptions {
     pub change_axes: bool,
     /// Replace the 4-op PRelu spelling with one per-channel op ([`ops::fuse_prelu`]).
     pub fuse_prelu: bool,
+    /// Run 1×1 and depthwise convolutions with our kernels, activations fused
+    /// ([`super::conv`]).
+    pub fast_conv: bool,
     /// Drop the model's NHWC→NCHW input `Transpose` and transpose while copying the
     /// input in ([`ops::strip_input_transpose`]).
     pub nchw_input: bool,
@@ -31,6 +34,7 @@ impl Default for TractOptions {
             fast_maxpool: true,
             change_axes: true,
             fuse_prelu: true,
+            fast_conv: true,
             nchw_input: true,
         }
     }
@@ -44,6 +48,7 @@ impl TractOptions {
             fast_maxpool: false,
             change_axes: true,
             fuse_prelu: false,
+            fast_conv: false,
             nchw_input: false,
         }
     }
@@ -107,6 +112,15 @@ impl TractModel {
             None
         };
         let mut model = onnx.model_for_proto_model(&proto)?.into_typed()?;
+        if options.fast_conv {
+            // Biases reach the convolutions through small constant subgraphs: fold those
+            // first (the rest of declutter would turn the 1×1 convolutions into products).
+            let mut fold = tract_onnx::tract_core::optim::Optimizer::declutter();
+            fold.passes
+                .retain(|p| format!("{p:?}").starts_with("PropConst"));
+            fold.optimize(&mut model)?;
+            conv::replace_pointwise_convs(&mut model)?;
+        }
         let mut declutter = tract_onnx::tract_core::optim::Optimizer::declutter();
         if !options.change_axes {
             declutter
@@ -116,6 +130,10 @@ impl TractModel {
         declutter.optimize(&mut model)?;
         if options.fast_maxpool {
             ops::replace_maxpools(&mut model)?;
+        }
+        if options.fast_conv {
+            conv::replace_spatial_convs(&mut model)?;
+            conv::fuse_activations(&mut model)?;
         }
         model.optimize()?;
         Ok((model, nhwc))
@@ -235,10 +253,16 @@ mod tests {
     use super::*;
 
     /// The load-time rewrites keep every output of every shipped model within 2e-4 of
-    /// plain tract (PRelu differs by an ulp or two per layer; the other rewrites are exact).
+    /// plain tract (PRelu differs by an ulp or two per layer, and our convolutions sum in
+    /// another order; the other rewrites are exact).
     #[test]
     fn rewrites_match_plain_tract() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/models");
+        const CONVS: [&str; 3] = [
+            "HuddlePointwiseConv",
+            "HuddleDepthwiseConv",
+            "HuddleDirectConv",
+        ];
         for (file, fused_ops) in [
             ("selfie_segmentation.onnx", &["Upsample2xBilinear"][..]),
             (
@@ -253,8 +277,12 @@ mod tests {
             ),
         ] {
             let bytes = std::fs::read(dir.join(file)).unwrap();
-            let (typed, nhwc) =
-                TractModel::optimized_model(&bytes, TractOptions::default()).unwrap();
+            // Without our convolutions, so the PRelus stay visible rather than fused.
+            let no_conv = TractOptions {
+                fast_conv: false,
+                ..TractOptions::default()
+            };
+            let (typed, nhwc) = TractModel::optimized_model(&bytes, no_conv).unwrap();
             assert!(nhwc.is_some(), "{file}: input transpose not stripped");
             for op in fused_ops {
                 assert!(
@@ -262,6 +290,38 @@ mod tests {
                     "{file}: no {op} after rewriting"
                 );
             }
+            let (typed, _) = TractModel::optimized_model(&bytes, TractOptions::default()).unwrap();
+            for op in CONVS {
+                assert!(
+                    typed.nodes().iter().any(|n| n.op.name() == op),
+                    "{file}: no {op} after rewriting"
+                );
+            }
+            // Every convolution is ours (tract lowers its own to these ops), but for the
+            // landmark heads: one output pixel from a 3×3 input, a dense layer that
+            // tract's matrix-vector product runs well.
+            let one_pixel = |name: &str| {
+                let conv = name.split('.').next().unwrap_or(name);
+                typed
+                    .node_by_name(format!("{conv}.matmatmul"))
+                    .is_ok_and(|n| {
+                        let shape = n.outputs[0]
+                            .fact
+                            .shape
+                            .as_concrete()
+                            .unwrap_or(&[])
+                            .to_vec();
+                        shape.last() == Some(&1)
+                    })
+            };
+            let left: Vec<_> = typed
+                .nodes()
+                .iter()
+                .filter(|n| ["DepthWiseConv", "LazyIm2col", "Im2col"].contains(&&*n.op.name()))
+                .filter(|n| !one_pixel(&n.name))
+                .map(|n| n.name.clone())
+                .collect();
+            assert!(left.is_empty(), "{file}: tract still convolves {left:?}");
             let mut fast = TractModel::from_bytes(file, &bytes).unwrap();
             let mut plain =
                 TractModel::from_bytes_with(file, &bytes, TractOptions::plain()).unwrap();
