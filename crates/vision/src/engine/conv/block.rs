@@ -5,7 +5,7 @@
 //! weight loaded once as a splat; 16 (an 8×8 block, as tract's kernel) would not fit x86's
 //! registers once V8 compiles it.
 
-use super::activation::Activation;
+use super::activation::{apply8, Activation};
 use super::padded::PX;
 
 /// Output channels per block: the weights are stored in blocks of this many.
@@ -115,14 +115,9 @@ pub fn store_row(
     o: usize,
 ) {
     if let Ok(full) = <&mut [f32; PX]>::try_from(&mut *dst) {
-        let mut v = *row;
-        if let Some(r) = residual.and_then(|r| <&[f32; PX]>::try_from(r).ok()) {
-            for l in 0..PX {
-                v[l] += r[l];
-            }
-        }
-        act.apply(o, &mut v);
-        *full = v;
+        *full = *row;
+        let r = residual.and_then(|r| <&[f32; PX]>::try_from(r).ok());
+        apply8(act, o, full, r);
         return;
     }
     let k = dst.len();

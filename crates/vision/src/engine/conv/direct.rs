@@ -8,7 +8,7 @@
 
 use super::activation::Activation;
 use super::block::{self, store, CO};
-use super::padded::{fill_plane, ConvGeometry, PX};
+use super::padded::{fill_plane, AlignedBuf, ConvGeometry, PX};
 
 /// Weights laid out for [`direct`]: `w[(block · taps + t) · 4 + j]` is the weight of tap
 /// `t = (ci · kh + ky) · kw + kx` for output channel `4 · block + j`.
@@ -50,7 +50,8 @@ pub fn direct(g: &ConvGeometry, w: &DirectWeights, x: &[f32], act: &Activation, 
     assert!(g.stride == 1 || g.stride == 2);
     assert!(x.len() >= cin * g.h * g.w && y.len() >= cout * g.oh * g.ow);
     let plane = g.plane_len();
-    let mut scratch = vec![0f32; cin * plane];
+    let mut buf = AlignedBuf::zeroed(cin * plane);
+    let scratch = buf.as_mut_slice();
     for (c, s) in scratch.chunks_exact_mut(plane).enumerate() {
         fill_plane(g, &x[c * g.h * g.w..][..g.h * g.w], s);
     }

@@ -25,7 +25,7 @@ use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 use self::activation::Activation;
 use self::depthwise::depthwise;
 use self::direct::{direct, DirectWeights};
-use self::padded::ConvGeometry;
+use self::padded::{AlignedBuf, ConvGeometry};
 use self::pointwise::{pointwise, PointwiseWeights};
 use super::ops::PRelu;
 
@@ -127,7 +127,7 @@ impl EvalOp for DepthwiseConv {
         let kernel = self.kernel.try_as_plain_ram()?;
         let bias = self.bias.try_as_plain_ram()?;
         // The scratch plane is small (one channel), so a fresh one per call costs little.
-        let mut scratch = vec![0f32; g.plane_len()];
+        let mut scratch = AlignedBuf::zeroed(g.plane_len());
         // SAFETY: f32 has no invalid bit patterns and `depthwise` writes every element.
         let mut out = unsafe { Tensor::uninitialized::<f32>(&[1, g.channels, g.oh, g.ow])? };
         {
@@ -139,7 +139,7 @@ impl EvalOp for DepthwiseConv {
                 xs.as_slice::<f32>()?,
                 &self.act,
                 view.as_slice_mut::<f32>()?,
-                &mut scratch,
+                scratch.as_mut_slice(),
             );
         }
         Ok(tvec!(out.into_tvalue()))

@@ -9,7 +9,7 @@
 
 use super::activation::Activation;
 use super::block::{self, store, CO};
-use super::padded::PX;
+use super::padded::{AlignedBuf, PX};
 
 /// Floats of input per chunk (16 kB), and the most pixels in one.
 const CHUNK_FLOATS: usize = 4096;
@@ -67,7 +67,8 @@ pub fn pointwise(
     // back to back. Reading the planes in place means `cin` streams one plane apart, and
     // with planes of 64×64 or 128×128 floats these all fall in the same L1 cache set.
     let cols = (CHUNK_FLOATS / cin.max(1) / PX * PX).clamp(PX, MAX_CHUNK);
-    let mut chunk = vec![0f32; cin * cols];
+    let mut buf = AlignedBuf::zeroed(cin * cols);
+    let chunk = buf.as_mut_slice();
     let mut start = 0;
     while start < n {
         let len = (n - start).min(cols);
