@@ -2,6 +2,7 @@
 //! swapped for rten (or a WebGPU backend) by adding one implementation here.
 
 pub mod conv;
+pub mod eltwise;
 pub mod ops;
 mod tract;
 
