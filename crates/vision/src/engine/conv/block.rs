@@ -11,6 +11,55 @@ use super::padded::PX;
 /// Output channels per block: the weights are stored in blocks of this many.
 pub const CO: usize = 4;
 
+/// Weights laid out for the block: `w[(block · taps + t) · 4 + j]` is the weight of tap
+/// `t` (an input channel for a 1×1 convolution; an input channel, ky and kx for a k×k
+/// one) for output channel `4 · block + j`, zero past the last channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockWeights {
+    pub cout: usize,
+    pub taps: usize,
+    packed: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+// Float parameters compare bit for bit, so the ops holding them can be `Eq` as tract asks.
+impl Eq for BlockWeights {}
+
+impl BlockWeights {
+    /// `w` in `[cout][taps]` order (OIHW), `bias` one per output channel.
+    pub fn new(cout: usize, taps: usize, w: &[f32], bias: &[f32]) -> Self {
+        assert_eq!(w.len(), cout * taps);
+        assert_eq!(bias.len(), cout);
+        let blocks = cout.div_ceil(CO);
+        let mut packed = vec![0f32; blocks * taps * CO];
+        for o in 0..cout {
+            for t in 0..taps {
+                packed[((o / CO) * taps + t) * CO + o % CO] = w[o * taps + t];
+            }
+        }
+        let mut b = bias.to_vec();
+        b.resize(blocks * CO, 0.0);
+        Self {
+            cout,
+            taps,
+            packed,
+            bias: b,
+        }
+    }
+
+    /// Blocks of 4 output channels.
+    pub fn blocks(&self) -> usize {
+        self.cout.div_ceil(CO)
+    }
+
+    /// Block `b`'s weights, its 4 biases, and how many of its 4 channels exist.
+    pub fn block(&self, b: usize) -> (&[f32], &[f32; CO], usize) {
+        let w = &self.packed[b * self.taps * CO..(b + 1) * self.taps * CO];
+        let bias = self.bias[b * CO..][..CO].try_into().unwrap_or(&[0.0; CO]);
+        (w, bias, (self.cout - b * CO).min(CO))
+    }
+}
+
 /// # Safety
 /// For every tap `t < wb.len() / 4`, `at(t)` must point at 8 readable floats.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -185,16 +185,8 @@ unsafe fn taps_8(src: *const f32, k: &[f32], offsets: &[usize], bias: f32) -> [f
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_values as values;
     use super::*;
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        (0..len)
-            .map(|i| {
-                ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2001) as f32 / 1000.0
-                    - 1.0
-            })
-            .collect()
-    }
 
     fn naive(g: &ConvGeometry, k: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
         let mut y = vec![0f32; g.channels * g.oh * g.ow];

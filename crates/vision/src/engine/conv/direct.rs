@@ -7,44 +7,11 @@
 //! runs over the taps as the pointwise kernel runs over input channels.
 
 use super::activation::Activation;
-use super::block::{self, store, CO};
+use super::block::{self, store, BlockWeights, CO};
 use super::padded::{fill_plane, AlignedBuf, ConvGeometry, PX};
 
-/// Weights laid out for [`direct`]: `w[(block · taps + t) · 4 + j]` is the weight of tap
-/// `t = (ci · kh + ky) · kw + kx` for output channel `4 · block + j`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DirectWeights {
-    pub cout: usize,
-    taps: usize,
-    packed: Vec<f32>,
-    bias: Vec<f32>,
-}
-
-impl DirectWeights {
-    /// `w` in OIHW order (`cout · taps` values), `bias` one per output channel.
-    pub fn new(cout: usize, taps: usize, w: &[f32], bias: &[f32]) -> Self {
-        assert_eq!(w.len(), cout * taps);
-        assert_eq!(bias.len(), cout);
-        let blocks = cout.div_ceil(CO);
-        let mut packed = vec![0f32; blocks * taps * CO];
-        for o in 0..cout {
-            for t in 0..taps {
-                packed[((o / CO) * taps + t) * CO + o % CO] = w[o * taps + t];
-            }
-        }
-        let mut b = bias.to_vec();
-        b.resize(blocks * CO, 0.0);
-        Self {
-            cout,
-            taps,
-            packed,
-            bias: b,
-        }
-    }
-}
-
 /// `g.channels` input planes in `x`, `w.cout` output planes into `y`.
-pub fn direct(g: &ConvGeometry, w: &DirectWeights, x: &[f32], act: &Activation, y: &mut [f32]) {
+pub fn direct(g: &ConvGeometry, w: &BlockWeights, x: &[f32], act: &Activation, y: &mut [f32]) {
     let (cin, cout) = (g.channels, w.cout);
     assert_eq!(w.taps, cin * g.kh * g.kw);
     assert!(g.stride == 1 || g.stride == 2);
@@ -69,10 +36,8 @@ pub fn direct(g: &ConvGeometry, w: &DirectWeights, x: &[f32], act: &Activation, 
     // Rows outermost: the scratch rows one output row reads stay in the L1 cache while
     // every block of output channels passes over them.
     for oy in 0..g.oh {
-        for b in 0..cout.div_ceil(CO) {
-            let wb = &w.packed[b * w.taps * CO..(b + 1) * w.taps * CO];
-            let bias: &[f32; CO] = w.bias[b * CO..][..CO].try_into().unwrap_or(&[0.0; CO]);
-            let rows = (cout - b * CO).min(CO);
+        for b in 0..w.blocks() {
+            let (wb, bias, rows) = w.block(b);
             for ox in (0..g.ow).step_by(PX) {
                 let base = oy * g.stride * pw + ox;
                 // SAFETY: base ≤ last_base and every offset ≤ their maximum, checked above.
@@ -96,16 +61,8 @@ pub fn direct(g: &ConvGeometry, w: &DirectWeights, x: &[f32], act: &Activation, 
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_values as values;
     use super::*;
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        (0..len)
-            .map(|i| {
-                ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2001) as f32 / 1000.0
-                    - 1.0
-            })
-            .collect()
-    }
 
     #[test]
     fn matches_the_definition() {
@@ -138,7 +95,7 @@ mod tests {
             let mut got = vec![f32::NAN; cout * g.oh * g.ow];
             direct(
                 &g,
-                &DirectWeights::new(cout, taps, &wt, &b),
+                &BlockWeights::new(cout, taps, &wt, &b),
                 &x,
                 &Activation::Identity,
                 &mut got,

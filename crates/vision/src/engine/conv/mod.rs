@@ -23,20 +23,20 @@ use tract_onnx::tract_hir::tract_core::ops::element_wise::ElementWiseOp;
 use tract_onnx::tract_hir::tract_core::ops::nn::DataFormat;
 
 use self::activation::Activation;
+use self::block::BlockWeights;
 use self::depthwise::depthwise;
-use self::direct::{direct, DirectWeights};
+use self::direct::direct;
 use self::padded::{AlignedBuf, ConvGeometry};
-use self::pointwise::{pointwise, PointwiseWeights};
+use self::pointwise::pointwise;
 use super::ops::PRelu;
 
 // Float parameters compare bit for bit, so the ops can be `Eq` as tract asks.
 impl Eq for Activation {}
-impl Eq for PointwiseWeights {}
 
 /// 1×1 convolution, stride 1, no padding, NCHW, batch 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointwiseConv {
-    weights: Arc<PointwiseWeights>,
+    weights: Arc<BlockWeights>,
     act: Activation,
     /// A second input of the output's shape, added before the activation.
     residual: bool,
@@ -55,7 +55,7 @@ impl EvalOp for PointwiseConv {
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let x = &inputs[0];
         let shape = x.shape();
-        ensure!(shape.len() == 4 && shape[0] == 1 && shape[1] == self.weights.cin);
+        ensure!(shape.len() == 4 && shape[0] == 1 && shape[1] == self.weights.taps);
         let n = shape[2] * shape[3];
         let xs = x.try_as_plain_ram()?;
         let xs = xs.as_slice::<f32>()?;
@@ -100,23 +100,46 @@ impl TypedOp for PointwiseConv {
     as_op!();
 }
 
-/// Depthwise convolution (one kernel per channel), NCHW, batch 1.
+/// The weights of a [`SpatialConv`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DepthwiseConv {
+enum SpatialWeights {
+    /// One kh×kw kernel and one bias per channel.
+    Depthwise {
+        kernel: Arc<Tensor>,
+        bias: Arc<Tensor>,
+    },
+    /// Group 1: every output channel sees every input channel.
+    Direct(Arc<BlockWeights>),
+}
+
+/// A k×k convolution, stride 1 or 2, NCHW, batch 1: depthwise or group 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpatialConv {
     geometry: ConvGeometry,
-    kernel: Arc<Tensor>,
-    bias: Arc<Tensor>,
+    weights: SpatialWeights,
     act: Activation,
 }
 
-impl Op for DepthwiseConv {
+impl SpatialConv {
+    fn cout(&self) -> usize {
+        match &self.weights {
+            SpatialWeights::Depthwise { .. } => self.geometry.channels,
+            SpatialWeights::Direct(w) => w.cout,
+        }
+    }
+}
+
+impl Op for SpatialConv {
     fn name(&self) -> StaticName {
-        "HuddleDepthwiseConv".into()
+        match self.weights {
+            SpatialWeights::Depthwise { .. } => "HuddleDepthwiseConv".into(),
+            SpatialWeights::Direct(_) => "HuddleDirectConv".into(),
+        }
     }
     op_as_typed_op!();
 }
 
-impl EvalOp for DepthwiseConv {
+impl EvalOp for SpatialConv {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
@@ -124,86 +147,33 @@ impl EvalOp for DepthwiseConv {
         let x = args_1!(inputs);
         ensure!(x.shape() == [1, g.channels, g.h, g.w]);
         let xs = x.try_as_plain_ram()?;
-        let kernel = self.kernel.try_as_plain_ram()?;
-        let bias = self.bias.try_as_plain_ram()?;
-        // The scratch plane is small (one channel), so a fresh one per call costs little.
-        let mut scratch = AlignedBuf::zeroed(g.plane_len());
-        // SAFETY: f32 has no invalid bit patterns and `depthwise` writes every element.
-        let mut out = unsafe { Tensor::uninitialized::<f32>(&[1, g.channels, g.oh, g.ow])? };
+        let xs = xs.as_slice::<f32>()?;
+        // SAFETY: f32 has no invalid bit patterns and both kernels write every element.
+        let mut out = unsafe { Tensor::uninitialized::<f32>(&[1, self.cout(), g.oh, g.ow])? };
         {
             let mut view = out.try_as_plain_ram_mut()?;
-            depthwise(
-                g,
-                kernel.as_slice::<f32>()?,
-                bias.as_slice::<f32>()?,
-                xs.as_slice::<f32>()?,
-                &self.act,
-                view.as_slice_mut::<f32>()?,
-                scratch.as_mut_slice(),
-            );
+            let y = view.as_slice_mut::<f32>()?;
+            match &self.weights {
+                SpatialWeights::Depthwise { kernel, bias } => {
+                    let (kernel, bias) = (kernel.try_as_plain_ram()?, bias.try_as_plain_ram()?);
+                    // One channel's plane: small enough that a fresh one per call costs little.
+                    let mut scratch = AlignedBuf::zeroed(g.plane_len());
+                    let (k, b) = (kernel.as_slice::<f32>()?, bias.as_slice::<f32>()?);
+                    depthwise(g, k, b, xs, &self.act, y, scratch.as_mut_slice());
+                }
+                SpatialWeights::Direct(w) => direct(g, w, xs, &self.act, y),
+            }
         }
         Ok(tvec!(out.into_tvalue()))
     }
 }
 
-impl TypedOp for DepthwiseConv {
+impl TypedOp for SpatialConv {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
         let g = &self.geometry;
         ensure!(inputs[0].datum_type == f32::datum_type());
         ensure!(inputs[0].shape.as_concrete() == Some(&[1, g.channels, g.h, g.w][..]));
-        Ok(tvec!(f32::fact([1, g.channels, g.oh, g.ow])))
-    }
-    as_op!();
-}
-
-/// Group-1 convolution with a k×k kernel, stride 1 or 2, NCHW, batch 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirectConv {
-    geometry: ConvGeometry,
-    weights: Arc<DirectWeights>,
-    act: Activation,
-}
-
-impl Eq for DirectWeights {}
-
-impl Op for DirectConv {
-    fn name(&self) -> StaticName {
-        "HuddleDirectConv".into()
-    }
-    op_as_typed_op!();
-}
-
-impl EvalOp for DirectConv {
-    op_out_of_plan!();
-
-    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let g = &self.geometry;
-        let x = args_1!(inputs);
-        ensure!(x.shape() == [1, g.channels, g.h, g.w]);
-        let xs = x.try_as_plain_ram()?;
-        let cout = self.weights.cout;
-        // SAFETY: f32 has no invalid bit patterns and `direct` writes every element.
-        let mut out = unsafe { Tensor::uninitialized::<f32>(&[1, cout, g.oh, g.ow])? };
-        {
-            let mut view = out.try_as_plain_ram_mut()?;
-            direct(
-                g,
-                &self.weights,
-                xs.as_slice::<f32>()?,
-                &self.act,
-                view.as_slice_mut::<f32>()?,
-            );
-        }
-        Ok(tvec!(out.into_tvalue()))
-    }
-}
-
-impl TypedOp for DirectConv {
-    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let g = &self.geometry;
-        ensure!(inputs[0].datum_type == f32::datum_type());
-        ensure!(inputs[0].shape.as_concrete() == Some(&[1, g.channels, g.h, g.w][..]));
-        Ok(tvec!(f32::fact([1, self.weights.cout, g.oh, g.ow])))
+        Ok(tvec!(f32::fact([1, self.cout(), g.oh, g.ow])))
     }
     as_op!();
 }
@@ -276,7 +246,7 @@ pub fn replace_pointwise_convs(model: &mut TypedModel) -> TractResult<usize> {
             continue;
         }
         let op = PointwiseConv {
-            weights: Arc::new(PointwiseWeights::new(cin, cout, &w, &b)),
+            weights: Arc::new(BlockWeights::new(cout, cin, &w, &b)),
             act: Activation::Identity,
             residual: false,
         };
@@ -287,8 +257,8 @@ pub fn replace_pointwise_convs(model: &mut TypedModel) -> TractResult<usize> {
     Ok(count)
 }
 
-/// Replaces the remaining 2-D convolutions with stride 1 or 2 on both axes: depthwise
-/// ones with [`DepthwiseConv`], group-1 ones with [`DirectConv`]. Run after declutter,
+/// Replaces the remaining 2-D convolutions with stride 1 or 2 on both axes, depthwise or
+/// group 1, with [`SpatialConv`]. Run after declutter,
 /// which has folded explicit padding into them. Returns how many.
 pub fn replace_spatial_convs(model: &mut TypedModel) -> TractResult<usize> {
     let mut count = 0;
@@ -337,22 +307,20 @@ pub fn replace_spatial_convs(model: &mut TypedModel) -> TractResult<usize> {
         if geometry.oh == 0 || geometry.ow == 0 {
             continue;
         }
-        let patch = if depthwise {
-            let op = DepthwiseConv {
-                geometry,
+        let weights = if depthwise {
+            SpatialWeights::Depthwise {
                 kernel: Arc::new(tensor1(&k)),
                 bias: Arc::new(tensor1(&b)),
-                act: Activation::Identity,
-            };
-            TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], op)?
+            }
         } else {
-            let op = DirectConv {
-                geometry,
-                weights: Arc::new(DirectWeights::new(cout, taps, &k, &b)),
-                act: Activation::Identity,
-            };
-            TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], op)?
+            SpatialWeights::Direct(Arc::new(BlockWeights::new(cout, taps, &k, &b)))
         };
+        let op = SpatialConv {
+            geometry,
+            weights,
+            act: Activation::Identity,
+        };
+        let patch = TypedModelPatch::replace_single_op(model, node, &node.inputs[..1], op)?;
         patch.apply(model)?;
         count += 1;
     }
@@ -461,13 +429,11 @@ fn fuse_one(model: &mut TypedModel) -> TractResult<bool> {
     for id in model.eval_order()? {
         let node = model.node(id);
         let pw = node.op_as::<PointwiseConv>().cloned();
-        let dw = node.op_as::<DepthwiseConv>().cloned();
-        let dc = node.op_as::<DirectConv>().cloned();
+        let sc = node.op_as::<SpatialConv>().cloned();
         let open = pw
             .as_ref()
             .is_some_and(|p| p.act == Activation::Identity && !p.residual)
-            || dw.as_ref().is_some_and(|d| d.act == Activation::Identity)
-            || dc.as_ref().is_some_and(|d| d.act == Activation::Identity);
+            || sc.as_ref().is_some_and(|d| d.act == Activation::Identity);
         if !open {
             continue;
         }
@@ -476,26 +442,22 @@ fn fuse_one(model: &mut TypedModel) -> TractResult<bool> {
         };
         let mut patch = TypedModelPatch::new("fuse conv activation");
         let x = patch.tap_model(model, node.inputs[0])?;
-        let wire = match (what, pw, dw, dc) {
-            (Fusable::Act(act), Some(mut p), _, _) => {
+        let wire = match (what, pw, sc) {
+            (Fusable::Act(act), Some(mut p), _) => {
                 p.act = act;
                 patch.wire_node(&node.name, p, &[x])?
             }
-            (Fusable::Act(act), None, Some(mut d), _) => {
+            (Fusable::Act(act), None, Some(mut d)) => {
                 d.act = act;
                 patch.wire_node(&node.name, d, &[x])?
             }
-            (Fusable::Act(act), None, None, Some(mut d)) => {
-                d.act = act;
-                patch.wire_node(&node.name, d, &[x])?
-            }
-            (Fusable::ResidualThen(other, act), Some(mut p), _, _) => {
+            (Fusable::ResidualThen(other, act), Some(mut p), _) => {
                 p.act = act;
                 p.residual = true;
                 let r = patch.tap_model(model, other)?;
                 patch.wire_node(&node.name, p, &[x, r])?
             }
-            (Fusable::Residual(other), Some(mut p), _, _) => {
+            (Fusable::Residual(other), Some(mut p), _) => {
                 p.residual = true;
                 let r = patch.tap_model(model, other)?;
                 patch.wire_node(&node.name, p, &[x, r])?
@@ -507,4 +469,12 @@ fn fuse_one(model: &mut TypedModel) -> TractResult<bool> {
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Deterministic values in [-1, 1] for the kernels' tests.
+#[cfg(test)]
+pub(crate) fn test_values(len: usize, seed: u32) -> Vec<f32> {
+    (0..len as u32)
+        .map(|i| (i.wrapping_mul(2654435761).wrapping_add(seed) % 2001) as f32 / 1000.0 - 1.0)
+        .collect()
 }

@@ -8,57 +8,24 @@
 //! weights: 8 accumulators in all (`block.rs`).
 
 use super::activation::Activation;
-use super::block::{self, store, CO};
+use super::block::{self, store, BlockWeights, CO};
 use super::padded::{AlignedBuf, PX};
 
 /// Floats of input per chunk (16 kB), and the most pixels in one.
 const CHUNK_FLOATS: usize = 4096;
 const MAX_CHUNK: usize = 256;
 
-/// Weights laid out for [`pointwise`]: `w[(block · cin + i) · 4 + j]` is the weight of
-/// input channel `i` for output channel `4 · block + j` (zero past the last channel).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PointwiseWeights {
-    pub cin: usize,
-    pub cout: usize,
-    packed: Vec<f32>,
-    bias: Vec<f32>,
-}
-
-impl PointwiseWeights {
-    /// `w` in `[cout][cin]` order, `bias` one per output channel.
-    pub fn new(cin: usize, cout: usize, w: &[f32], bias: &[f32]) -> Self {
-        assert_eq!(w.len(), cin * cout);
-        assert_eq!(bias.len(), cout);
-        let blocks = cout.div_ceil(CO);
-        let mut packed = vec![0f32; blocks * cin * CO];
-        for o in 0..cout {
-            for i in 0..cin {
-                packed[((o / CO) * cin + i) * CO + o % CO] = w[o * cin + i];
-            }
-        }
-        let mut b = bias.to_vec();
-        b.resize(blocks * CO, 0.0);
-        Self {
-            cin,
-            cout,
-            packed,
-            bias: b,
-        }
-    }
-}
-
 /// `x`: `cin` planes of `n` pixels; `y`: `cout` planes of `n` pixels. With `residual`,
 /// `r` (shaped as `y`) is added before the activation.
 pub fn pointwise(
-    w: &PointwiseWeights,
+    w: &BlockWeights,
     x: &[f32],
     residual: Option<&[f32]>,
     n: usize,
     act: &Activation,
     y: &mut [f32],
 ) {
-    let (cin, cout) = (w.cin, w.cout);
+    let (cin, cout) = (w.taps, w.cout);
     assert!(x.len() >= cin * n && y.len() >= cout * n);
     if let Some(r) = residual {
         assert!(r.len() >= cout * n);
@@ -78,10 +45,8 @@ pub fn pointwise(
             row[len..].fill(0.0);
         }
         let chunk = &chunk[..cin * stride];
-        for block in 0..cout.div_ceil(CO) {
-            let wb = &w.packed[block * cin * CO..(block + 1) * cin * CO];
-            let bias: &[f32; CO] = w.bias[block * CO..][..CO].try_into().unwrap_or(&[0.0; CO]);
-            let rows = (cout - block * CO).min(CO);
+        for block in 0..w.blocks() {
+            let (wb, bias, rows) = w.block(block);
             for p in (0..len).step_by(PX) {
                 let acc = block_4x8(wb, bias, chunk, stride, p);
                 store(
@@ -113,6 +78,7 @@ fn block_4x8(wb: &[f32], bias: &[f32; CO], x: &[f32], n: usize, p: usize) -> [[f
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_values as values;
     use super::*;
 
     fn naive(cin: usize, cout: usize, w: &[f32], b: &[f32], x: &[f32], n: usize) -> Vec<f32> {
@@ -127,15 +93,6 @@ mod tests {
             }
         }
         y
-    }
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        (0..len)
-            .map(|i| {
-                ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2001) as f32 / 1000.0
-                    - 1.0
-            })
-            .collect()
     }
 
     #[test]
@@ -153,7 +110,7 @@ mod tests {
             let want = naive(cin, cout, &w, &b, &x, n);
             let mut got = vec![f32::NAN; cout * n];
             pointwise(
-                &PointwiseWeights::new(cin, cout, &w, &b),
+                &BlockWeights::new(cout, cin, &w, &b),
                 &x,
                 None,
                 n,
@@ -180,7 +137,7 @@ mod tests {
         );
         let slopes: Vec<f32> = (0..cout).map(|c| c as f32 * 0.1 - 0.2).collect();
         let mut got = vec![0f32; cout * n];
-        let weights = PointwiseWeights::new(cin, cout, &w, &b);
+        let weights = BlockWeights::new(cout, cin, &w, &b);
         pointwise(
             &weights,
             &x,
