@@ -1,7 +1,8 @@
 //! Our own kernels for the convolutions that make up most of these models' time:
 //! pointwise (1×1), depthwise, and the few group-1 k×k ones (each model's first layer),
 //! all NCHW, each with its bias, the activation that follows it and, for pointwise, a
-//! residual `Add` before that activation, fused into the one pass that stores the result. Measurements in `docs/vision-engine.md`.
+//! residual `Add` before that activation, fused into the one pass that stores the result.
+//! Measurements in `docs/vision-engine.md`.
 //!
 //! The rewrites run on the typed model: [`replace_pointwise_convs`] before declutter
 //! (tract would turn a 1×1 convolution into a matrix product there), then
