@@ -200,8 +200,11 @@ fn bias_of(model: &TypedModel, node: &TypedNode, cout: usize) -> Option<Vec<f32>
     }
 }
 
-/// The input's concrete NCHW shape when `conv` is a plain f32 NCHW convolution of batch 1.
-fn plain_nchw(model: &TypedModel, node: &TypedNode, conv: &Conv) -> Option<[usize; 4]> {
+/// Node `id`, its convolution and its input's concrete NCHW shape, when it is a plain f32
+/// NCHW convolution of batch 1 (what both replacements start from).
+fn plain_conv(model: &TypedModel, id: usize) -> Option<(&TypedNode, &Conv, [usize; 4])> {
+    let node = model.node(id);
+    let conv = node.op_as::<Conv>()?;
     let fact = model.outlet_fact(node.inputs[0]).ok()?;
     let shape = fact.shape.as_concrete()?;
     let ok = conv.q_params.is_none()
@@ -211,7 +214,7 @@ fn plain_nchw(model: &TypedModel, node: &TypedNode, conv: &Conv) -> Option<[usiz
         && shape.len() == 4
         && shape[0] == 1
         && conv.pool_spec.dilations().iter().all(|&d| d == 1);
-    ok.then(|| [shape[0], shape[1], shape[2], shape[3]])
+    ok.then(|| (node, conv, [shape[0], shape[1], shape[2], shape[3]]))
 }
 
 /// Replaces 1×1, stride-1, unpadded convolutions with [`PointwiseConv`]. Run on the typed
@@ -219,11 +222,7 @@ fn plain_nchw(model: &TypedModel, node: &TypedNode, conv: &Conv) -> Option<[usiz
 pub fn replace_pointwise_convs(model: &mut TypedModel) -> TractResult<usize> {
     let mut count = 0;
     for id in model.eval_order()? {
-        let node = model.node(id);
-        let Some(conv) = node.op_as::<Conv>() else {
-            continue;
-        };
-        let Some(shape) = plain_nchw(model, node, conv) else {
+        let Some((node, conv, shape)) = plain_conv(model, id) else {
             continue;
         };
         let ps = &conv.pool_spec;
@@ -259,16 +258,12 @@ pub fn replace_pointwise_convs(model: &mut TypedModel) -> TractResult<usize> {
 }
 
 /// Replaces the remaining 2-D convolutions with stride 1 or 2 on both axes, depthwise or
-/// group 1, with [`SpatialConv`]. Run after declutter,
-/// which has folded explicit padding into them. Returns how many.
+/// group 1, with [`SpatialConv`]. Run after declutter, which has folded explicit padding
+/// into them. Returns how many.
 pub fn replace_spatial_convs(model: &mut TypedModel) -> TractResult<usize> {
     let mut count = 0;
     for id in model.eval_order()? {
-        let node = model.node(id);
-        let Some(conv) = node.op_as::<Conv>() else {
-            continue;
-        };
-        let Some(shape) = plain_nchw(model, node, conv) else {
+        let Some((node, conv, shape)) = plain_conv(model, id) else {
             continue;
         };
         let ps = &conv.pool_spec;

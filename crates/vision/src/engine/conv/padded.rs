@@ -30,14 +30,9 @@ impl AlignedBuf {
         }
     }
 
-    pub fn as_slice(&self) -> &[f32] {
-        // SAFETY: `Line` is `repr(C)` around `[f32; 16]`, so the lines are `16 · lines`
-        // contiguous, initialised floats, and `len` is within them.
-        unsafe { std::slice::from_raw_parts(self.lines.as_ptr() as *const f32, self.len) }
-    }
-
     pub fn as_mut_slice(&mut self) -> &mut [f32] {
-        // SAFETY: as in `as_slice`, and the borrow is unique.
+        // SAFETY: `Line` is `repr(C)` around `[f32; 16]`, so the lines are `16 · lines`
+        // contiguous, initialised floats, `len` is within them, and the borrow is unique.
         unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr() as *mut f32, self.len) }
     }
 }
