@@ -5,13 +5,14 @@
 //! tagged by `"type"`. Messages between browsers on a data channel are
 //! [`PeerMessage`]s. The try-on feed's HTTP API uses the types in [`posts`].
 //! [`webm`] reads recorded videos' structure: the server checks uploads with it,
-//! the app trims recordings.
+//! the app trims recordings. [`media`] frames the live cut-out video between browsers.
 //! `docs/protocol.md` describes each one.
 
 pub mod chunks;
 mod errors;
 mod ids;
 mod limits;
+pub mod media;
 mod peer;
 pub mod posts;
 pub mod scene;
