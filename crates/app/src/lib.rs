@@ -15,9 +15,10 @@ pub mod signalling;
 pub mod storage;
 pub mod tryon;
 pub mod vision;
+pub mod webcodecs;
 pub mod worker_scope;
 
-pub use rtc::bench::measure_round_trips;
+pub use rtc::bench::{live_media_stats, measure_round_trips};
 
 // Unit tests in this crate run in headless Chromium (wasm-bindgen-test-runner).
 #[cfg(test)]

@@ -15,7 +15,7 @@ use huddle_protocol::{
 };
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::MediaStream;
+use web_sys::{HtmlCanvasElement, MediaStream};
 
 use crate::camera::{open_camera, stop_stream, CameraError};
 use crate::live::photo_camera::PhotoCamera;
@@ -75,8 +75,6 @@ struct Inner {
     /// Where to go back to after the socket drops: room, name and the room's invite.
     rejoin: RefCell<Option<(RoomId, DisplayName, Invite)>>,
     failed_connects: Cell<u32>,
-    /// What the mesh sends the others: my packed cut-out stream, once it exists.
-    outgoing: RefCell<Option<MediaStream>>,
     /// Members' eyes (camera pixels) and smiles, updated with every frame: kept
     /// outside the reactive graph, the preview reads them as it paints.
     heads: RefCell<BTreeMap<MemberId, Head>>,
@@ -204,7 +202,6 @@ impl Session {
                 mesh: RefCell::new(None),
                 rejoin: RefCell::new(None),
                 failed_connects: Cell::new(0),
-                outgoing: RefCell::new(None),
                 heads: RefCell::new(BTreeMap::new()),
                 shot_listener: RefCell::new(None),
                 photo: RefCell::new(None),
@@ -318,13 +315,12 @@ impl Session {
         })
     }
 
-    /// Sends `stream` (my cut-out) to every member, now and to those who join later.
-    pub fn send_stream(&self, stream: Option<MediaStream>) {
-        let inner = self.inner();
-        inner.outgoing.replace(stream.clone());
-        let mesh = inner.mesh.borrow().clone();
+    /// Sends my packed cut-out as `canvas` shows it now to every member;
+    /// `captured_ms` is the camera frame's wall-clock time.
+    pub fn send_packed(&self, canvas: &HtmlCanvasElement, captured_ms: f64) {
+        let mesh = self.inner().mesh.borrow().clone();
         if let Some(mesh) = mesh {
-            mesh.set_local_stream(stream);
+            mesh.send_packed(canvas, captured_ms);
         }
     }
 
@@ -628,7 +624,6 @@ impl Session {
             move |to, signal| self.send(ClientMessage::Signal { to, signal }),
             move |from, event| self.on_peer_event(from, event),
         );
-        mesh.set_local_stream(inner.outgoing.borrow().clone());
         for member in view.members.iter().filter(|m| m.id != me) {
             mesh.add_member(member.id);
         }
@@ -654,7 +649,7 @@ impl Session {
             let available = result.is_ok();
             match result {
                 Ok(stream) => {
-                    // The room page cuts me out of it and sends that (`send_stream`).
+                    // The room page cuts me out of it and sends that (`send_packed`).
                     self.local_stream.set(Some(stream));
                     self.camera.set(CameraStatus::On);
                 }
@@ -773,7 +768,8 @@ impl Session {
                     None => self.tell_shot_listener(from, ShotEvent::Bytes(bytes)),
                 }
             }
-            PeerEvent::Message(_) => {}
+            // The mesh answers these itself.
+            PeerEvent::Message(_) | PeerEvent::KeyFrameWanted => {}
             PeerEvent::State(link) => self.peers.update(|p| {
                 p.entry(from)
                     .or_insert(PeerStatus { link, camera: None })
@@ -795,7 +791,6 @@ impl Session {
         self.remote_streams.set(BTreeMap::new());
         self.peers.set(BTreeMap::new());
         self.camera.set(CameraStatus::Off);
-        inner.outgoing.replace(None);
         inner.heads.borrow_mut().clear();
         inner.announced.borrow_mut().clear();
         self.scene.set(SceneState::default());

@@ -2,12 +2,12 @@
 //! through an in-memory relay that delivers each signal asynchronously, like a network.
 //!
 //! Needs Chromium started with `--allow-loopback-in-peer-connection` (without it no ICE
-//! candidate is gathered) and the fake camera flags: see `crates/app/webdriver.json`.
+//! candidate is gathered): see `crates/app/webdriver.json`.
 //! Every wait is bounded and says what it waited for.
 
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
@@ -15,13 +15,15 @@ use futures::channel::mpsc;
 use futures::future::{select, Either};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
-use huddle_app::camera::{open_camera, stop_stream};
+use huddle_app::rtc::media::MediaEncoder;
 use huddle_app::rtc::peer::{PeerEvent, PeerLink};
 use huddle_protocol::{PeerMessage, PeerSignal};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlVideoElement, MediaStream, MediaStreamTrack};
+use web_sys::{
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamTrack,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -152,18 +154,25 @@ impl Side {
         );
     }
 
-    /// Takes the next `Track` event carrying a live video track of the stream `sent`
-    /// from the other side (a received stream keeps the sender's stream id).
-    async fn remote_video(&mut self, sent: &MediaStream) -> MediaStream {
-        let id = sent.id();
-        let what = format!("PeerEvent::Track with a live video track of stream {id}");
-        self.wait_for(TRACK_MS, &what, |e| match e {
-            PeerEvent::Track(stream) if stream.id() == id && has_live_video(stream) => {
-                Some(handle(stream))
-            }
-            _ => None,
-        })
+    /// Takes the `Track` event: the stream that plays the other side's live video.
+    async fn remote_stream(&mut self) -> MediaStream {
+        self.wait_for(
+            TRACK_MS,
+            "PeerEvent::Track with a live video track",
+            |e| match e {
+                PeerEvent::Track(stream) if has_live_video(stream) => Some(handle(stream)),
+                _ => None,
+            },
+        )
         .await
+    }
+
+    /// Takes a `KeyFrameWanted` event (for this side's own encoder).
+    async fn key_frame_wanted(&mut self) {
+        self.wait_for(CONNECT_MS, "PeerEvent::KeyFrameWanted", |e| {
+            matches!(e, PeerEvent::KeyFrameWanted).then_some(())
+        })
+        .await;
     }
 
     async fn message(&mut self) -> PeerMessage {
@@ -220,7 +229,7 @@ struct Pair {
 }
 
 impl Pair {
-    fn new(stream_a: Option<MediaStream>, stream_b: Option<MediaStream>) -> Self {
+    fn new() -> Self {
         let slot_a: Slot = Rc::new(RefCell::new(None));
         let slot_b: Slot = Rc::new(RefCell::new(None));
         let received_a = Rc::new(RefCell::new(Vec::new()));
@@ -230,7 +239,6 @@ impl Pair {
         let a = PeerLink::new(
             false,
             Vec::new(),
-            stream_a,
             relay(Rc::downgrade(&slot_b), received_b.clone()),
             move |event| {
                 let _ = events_a.unbounded_send(event);
@@ -240,7 +248,6 @@ impl Pair {
         let b = PeerLink::new(
             true,
             Vec::new(),
-            stream_b,
             relay(Rc::downgrade(&slot_a), received_a.clone()),
             move |event| {
                 let _ = events_b.unbounded_send(event);
@@ -269,6 +276,16 @@ impl Pair {
                 other_received: received_a,
             },
         }
+    }
+
+    /// Side `a`'s link, for an encoder whose video goes to `b`.
+    fn b_slot_of_a(&self) -> Slot {
+        self.a.link.clone()
+    }
+
+    /// Side `b`'s link, for an encoder whose video goes to `a`.
+    fn a_slot_of_b(&self) -> Slot {
+        self.b.link.clone()
     }
 
     async fn channels_open(&mut self) {
@@ -319,41 +336,10 @@ fn handle(stream: &MediaStream) -> MediaStream {
     Clone::clone(stream)
 }
 
-async fn camera() -> MediaStream {
-    within(10_000, "open_camera()", open_camera())
-        .await
-        .unwrap_or_else(|e| panic!("fake camera did not open: {e}"))
-}
-
-/// Plays `stream` in a muted video element until it has a picture: media really flows.
-async fn assert_frames(who: &str, stream: &MediaStream) {
-    let video = muted_video(stream);
-    if let Ok(playing) = video.play() {
-        // A refused play() shows up below as no picture.
-        let _ = within(
-            FRAMES_MS,
-            &format!("{who}: video.play()"),
-            JsFuture::from(playing),
-        )
-        .await;
-    }
-    within(
-        FRAMES_MS,
-        &format!("{who}: a decoded frame of the remote video"),
-        async {
-            while video.video_width() == 0 {
-                TimeoutFuture::new(50).await;
-            }
-        },
-    )
-    .await;
-    video.set_src_object(None);
-}
-
 /// Test 1: both channels open, pings answer on both sides, and room messages arrive.
 #[wasm_bindgen_test]
 async fn data_channel_opens_pings_and_carries_messages() {
-    let mut pair = Pair::new(None, None);
+    let mut pair = Pair::new();
     let message = PeerMessage::CameraState { available: false };
     assert!(
         !pair.a.link().is_open(),
@@ -386,62 +372,69 @@ async fn data_channel_opens_pings_and_carries_messages() {
     }
 }
 
-/// Test 2: cameras given at creation reach the other side, and frames are decoded.
+/// Test 2: my live video, encoded once and sent on the `media` channel, plays on the
+/// other side, both ways; each side announced the other's stream once its channel opened
+/// and asked its own encoder for a key frame.
 #[wasm_bindgen_test]
-async fn camera_streams_given_at_creation_arrive_on_both_sides() {
-    let stream_a = camera().await;
-    let stream_b = camera().await;
-    let mut pair = Pair::new(Some(handle(&stream_a)), Some(handle(&stream_b)));
-
-    let at_b = pair.b.remote_video(&stream_a).await;
-    let at_a = pair.a.remote_video(&stream_b).await;
+async fn live_video_on_the_media_channel_plays_on_both_sides() {
+    let mut pair = Pair::new();
     pair.channels_open().await;
-    assert_frames("polite side", &at_b).await;
-    assert_frames("impolite side", &at_a).await;
+    let at_b = pair.b.remote_stream().await;
+    let at_a = pair.a.remote_stream().await;
+    pair.a.key_frame_wanted().await;
+    pair.b.key_frame_wanted().await;
+    let from_a = LiveVideo::new(&pair.b_slot_of_a());
+    let from_b = LiveVideo::new(&pair.a_slot_of_b());
+    let video_b = playing(&at_b);
+    let video_a = playing(&at_a);
+    from_a.shown_as("polite side", &video_b, RED).await;
+    from_b.shown_as("impolite side", &video_a, BLUE).await;
+    // Deltas follow the key frame: another colour without asking for a key.
+    from_a.shown_as("polite side", &video_b, GREEN).await;
+    // The encoder halves the canvas (the scale given): what plays is that size.
+    assert_eq!((video_b.video_width(), video_b.video_height()), (160, 60));
     pair.pings_work().await;
-
-    drop(pair);
-    stop_stream(&stream_a);
-    stop_stream(&stream_b);
+    video_a.set_src_object(None);
+    video_b.set_src_object(None);
 }
 
-/// Test 3: both sides renegotiate in the same tick (offer glare), twice: perfect
-/// negotiation resolves it, tracks arrive both ways, and the data channel survives.
+/// Test 3: both sides restart ICE in the same tick (offer glare), twice: perfect
+/// negotiation resolves it, the channels survive, and the video still plays.
 #[wasm_bindgen_test]
 async fn simultaneous_renegotiation_does_not_deadlock() {
-    let mut pair = Pair::new(None, None);
+    let mut pair = Pair::new();
     pair.channels_open().await;
     pair.pings_work().await;
+    let at_b = pair.b.remote_stream().await;
+    let from_a = LiveVideo::new(&pair.b_slot_of_a());
+    let video_b = playing(&at_b);
 
-    let mut streams = Vec::new();
-    for round in 1..=2 {
-        let stream_a = camera().await;
-        let stream_b = camera().await;
+    for (round, colour) in [(1, RED), (2, GREEN)] {
         let offers_before = (
             count(&pair.a.received, "offer"),
             count(&pair.b.received, "offer"),
         );
-        pair.a.link().set_local_stream(Some(handle(&stream_a)));
-        pair.b.link().set_local_stream(Some(handle(&stream_b)));
-
-        let at_b = pair.b.remote_video(&stream_a).await;
-        let at_a = pair.a.remote_video(&stream_b).await;
-        assert!(
-            has_live_video(&at_a) && has_live_video(&at_b),
-            "round {round}: tracks not live"
-        );
-        assert!(
-            count(&pair.a.received, "offer") > offers_before.0
-                && count(&pair.b.received, "offer") > offers_before.1,
-            "round {round}: not both sides offered, so there was no glare to resolve"
-        );
+        pair.a.link().restart_ice();
+        pair.b.link().restart_ice();
+        within(
+            CONNECT_MS,
+            &format!("round {round}: both sides to receive an offer"),
+            async {
+                while count(&pair.a.received, "offer") == offers_before.0
+                    || count(&pair.b.received, "offer") == offers_before.1
+                {
+                    TimeoutFuture::new(20).await;
+                }
+            },
+        )
+        .await;
+        TimeoutFuture::new(500).await;
         assert!(
             pair.a.link().is_open() && pair.b.link().is_open(),
             "round {round}: channel closed by renegotiation"
         );
         pair.pings_work().await;
-        streams.push(stream_a);
-        streams.push(stream_b);
+        from_a.shown_as("polite side", &video_b, colour).await;
     }
     // Neither side may be stuck mid-negotiation: one more message each way.
     let message = PeerMessage::CameraState { available: true };
@@ -449,9 +442,7 @@ async fn simultaneous_renegotiation_does_not_deadlock() {
     assert_eq!(pair.b.message().await, message);
     assert!(pair.b.link().send(&message));
     assert_eq!(pair.a.message().await, message);
-
-    drop(pair);
-    streams.iter().for_each(stop_stream);
+    video_b.set_src_object(None);
 }
 
 fn count(log: &Rc<RefCell<Vec<&'static str>>>, kind: &str) -> usize {
@@ -459,19 +450,22 @@ fn count(log: &Rc<RefCell<Vec<&'static str>>>, kind: &str) -> usize {
 }
 
 /// Test 4: `start_fresh()` on one side (first the impolite one, then the polite one) makes
-/// the other side start fresh through `PeerSignal::Reset`; the channel reopens, pings
-/// work, and the cameras are sent again on the new connection.
+/// the other side start fresh through `PeerSignal::Reset`; the channels reopen, pings
+/// work, and the video plays again on the new connection, in the same stream.
 #[wasm_bindgen_test]
 async fn fresh_connection_rebuilds_both_sides() {
-    let stream_a = camera().await;
-    let stream_b = camera().await;
-    let mut pair = Pair::new(Some(handle(&stream_a)), Some(handle(&stream_b)));
+    let mut pair = Pair::new();
     pair.channels_open().await;
-    pair.b.remote_video(&stream_a).await;
-    pair.a.remote_video(&stream_b).await;
+    let at_b = pair.b.remote_stream().await;
+    let at_a = pair.a.remote_stream().await;
     pair.pings_work().await;
+    let from_a = LiveVideo::new(&pair.b_slot_of_a());
+    let from_b = LiveVideo::new(&pair.a_slot_of_b());
+    let (video_a, video_b) = (playing(&at_a), playing(&at_b));
+    from_a.shown_as("polite side", &video_b, RED).await;
+    from_b.shown_as("impolite side", &video_a, RED).await;
 
-    for from_polite in [false, true] {
+    for (from_polite, colour) in [(false, GREEN), (true, BLUE)] {
         let case = if from_polite {
             "start_fresh() on the polite side"
         } else {
@@ -492,8 +486,8 @@ async fn fresh_connection_rebuilds_both_sides() {
         };
         starter.link().start_fresh();
         assert!(
-            !starter.link().is_open(),
-            "{case}: the old channel is still reported open"
+            !starter.link().is_open() && !starter.link().media_open(),
+            "{case}: the old channels are still reported open"
         );
         let other_resets_before = if from_polite { resets.0 } else { resets.1 };
         let other_log = other.received.clone();
@@ -510,8 +504,11 @@ async fn fresh_connection_rebuilds_both_sides() {
 
         pair.channels_open().await;
         pair.pings_work().await;
-        pair.b.remote_video(&stream_a).await;
-        pair.a.remote_video(&stream_b).await;
+        // The new connection starts from a key frame: each side asks its encoder.
+        pair.a.key_frame_wanted().await;
+        pair.b.key_frame_wanted().await;
+        from_a.shown_as(case, &video_b, colour).await;
+        from_b.shown_as(case, &video_a, colour).await;
         // Exactly one reset went out, from the starter: the receiver does not echo it.
         let now = (
             count(&pair.a.received, "reset"),
@@ -526,65 +523,114 @@ async fn fresh_connection_rebuilds_both_sides() {
             now, expected,
             "{case}: resets delivered (to impolite, to polite)"
         );
+        // The stream announced at first is still the one that plays.
+        pair.a.drain();
+        pair.b.drain();
+    }
+    video_a.set_src_object(None);
+    video_b.set_src_object(None);
+}
+
+type Rgb = [u8; 3];
+const RED: Rgb = [230, 30, 30];
+const GREEN: Rgb = [30, 200, 40];
+const BLUE: Rgb = [30, 40, 220];
+
+/// A packed canvas (colour left, mask right) and the encoder that sends it on one link,
+/// as the mesh does: a frame the link could not use makes the next one a key frame.
+struct LiveVideo {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    encoder: MediaEncoder,
+    want_key: Rc<Cell<bool>>,
+}
+
+impl LiveVideo {
+    fn new(link: &Slot) -> Self {
+        let canvas: HtmlCanvasElement = element("canvas");
+        canvas.set_width(320);
+        canvas.set_height(120);
+        let ctx: CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into().ok())
+            .expect("2d");
+        let want_key = Rc::new(Cell::new(false));
+        let (slot, wanted) = (link.clone(), want_key.clone());
+        let encoder = MediaEncoder::new(move |bytes, key| {
+            if let Some(link) = slot.borrow().as_ref() {
+                if link.send_media(&bytes, key) {
+                    wanted.set(true);
+                }
+            }
+        });
+        Self {
+            canvas,
+            ctx,
+            encoder,
+            want_key,
+        }
     }
 
-    drop(pair);
-    stop_stream(&stream_a);
-    stop_stream(&stream_b);
+    /// Paints `colour` and sends frames until `video` (the other side) shows it.
+    async fn shown_as(&self, who: &str, video: &HtmlVideoElement, colour: Rgb) {
+        let [r, g, b] = colour;
+        self.ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        self.ctx.fill_rect(0.0, 0.0, 160.0, 120.0);
+        self.ctx.set_fill_style_str("#fff");
+        self.ctx.fill_rect(160.0, 0.0, 160.0, 120.0);
+        within(
+            FRAMES_MS,
+            &format!("{who}: the video to show rgb{colour:?}"),
+            async {
+                loop {
+                    if self.want_key.replace(false) {
+                        self.encoder.want_key();
+                    }
+                    self.encoder
+                        .encode(&self.canvas, js_sys::Date::now(), 2.0)
+                        .expect("encode");
+                    TimeoutFuture::new(60).await;
+                    if centre_of_left_half(video).is_some_and(|px| close(px, colour)) {
+                        break;
+                    }
+                }
+            },
+        )
+        .await;
+    }
 }
 
-/// Test 5: a scale set on a link (the mesh sets one as the room grows) makes the other side
-/// receive a video that much smaller than the track, while the track itself keeps its size.
-#[wasm_bindgen_test]
-async fn a_scaled_link_sends_a_smaller_video() {
-    let stream_a = camera().await;
-    let sent_width = track_width(&stream_a);
-    assert!(sent_width >= 320, "fake camera width {sent_width}");
-    let mut pair = Pair::new(Some(handle(&stream_a)), None);
-    pair.a.link().set_video_scale(2.0);
-    let at_b = pair.b.remote_video(&stream_a).await;
-    pair.channels_open().await;
-
-    let video = playing(&at_b);
-    width_becomes(&video, sent_width / 2).await;
-    assert_eq!(track_width(&stream_a), sent_width, "the track was resized");
-
-    // Back to full size, as when the room shrinks.
-    pair.a.link().set_video_scale(1.0);
-    width_becomes(&video, sent_width).await;
-
-    video.set_src_object(None);
-    drop(pair);
-    stop_stream(&stream_a);
+fn close(a: Rgb, b: Rgb) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 24)
 }
 
-async fn width_becomes(video: &HtmlVideoElement, wanted: u32) {
-    within(
-        FRAMES_MS,
-        &format!("the received video to be {wanted} px wide"),
-        async {
-            while video.video_width() != wanted {
-                TimeoutFuture::new(50).await;
-            }
-        },
-    )
-    .await;
+/// The colour at the middle of the video's left (colour) half, once it has a picture.
+fn centre_of_left_half(video: &HtmlVideoElement) -> Option<Rgb> {
+    let (w, h) = (video.video_width(), video.video_height());
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let canvas: HtmlCanvasElement = element("canvas");
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.draw_image_with_html_video_element(video, 0.0, 0.0)
+        .ok()?;
+    let px = ctx
+        .get_image_data(f64::from(w / 4), f64::from(h / 2), 1.0, 1.0)
+        .ok()?
+        .data();
+    Some([px[0], px[1], px[2]])
 }
 
-fn track_width(stream: &MediaStream) -> u32 {
-    stream
-        .get_video_tracks()
-        .get(0)
-        .dyn_into::<MediaStreamTrack>()
-        .ok()
-        .and_then(|t| {
-            let get = js_sys::Reflect::get(&t, &"getSettings".into()).ok()?;
-            let settings = get.dyn_into::<js_sys::Function>().ok()?.call0(&t).ok()?;
-            js_sys::Reflect::get(&settings, &"width".into())
-                .ok()?
-                .as_f64()
-        })
-        .unwrap_or(0.0) as u32
+fn element<T: JsCast>(name: &str) -> T {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element(name).ok())
+        .and_then(|e| e.dyn_into().ok())
+        .expect("an element")
 }
 
 /// A muted, playing video element showing `stream`.

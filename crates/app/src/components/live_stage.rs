@@ -8,6 +8,7 @@ use huddle_protocol::{MemberId, SceneState};
 use huddle_vision::scene::{place_sticker, sticker_contains, Sticker};
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use web_sys::HtmlCanvasElement;
 
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
@@ -129,7 +130,6 @@ pub fn LiveStage() -> impl IntoView {
     Effect::new(move |_| {
         let camera = session.local_stream.get();
         sender.set_value(None);
-        session.send_stream(None);
         let Some(camera) = camera else {
             return;
         };
@@ -143,11 +143,16 @@ pub fn LiveStage() -> impl IntoView {
             SenderEvent::Failed(message) => load.update(|l| l.failed(message)),
             SenderEvent::Head { eyes, smile } => session.share_head(eyes, smile),
         };
-        match CutoutSender::start(&camera, head_pace.clone(), sender_hold.clone(), on_event) {
-            Ok(s) => {
-                session.send_stream(Some(s.stream().clone()));
-                sender.set_value(Some(s));
-            }
+        let send =
+            move |canvas: &HtmlCanvasElement, taken_ms: f64| session.send_packed(canvas, taken_ms);
+        match CutoutSender::start(
+            &camera,
+            head_pace.clone(),
+            sender_hold.clone(),
+            on_event,
+            send,
+        ) {
+            Ok(s) => sender.set_value(Some(s)),
             Err(e) => load.update(|l| l.failed(format!("Could not start your cut-out: {e:?}"))),
         }
     });
@@ -442,6 +447,8 @@ pub fn LiveStage() -> impl IntoView {
                     height=PREVIEW_SIZE.1
                     data-frames=move || status.with(|s| s.frames.to_string())
                     data-fps=move || status.with(|s| format!("{:.0}", s.fps))
+                    data-read-ms=move || status.with(|s| format!("{:.1}", s.read_ms))
+                    data-paint-ms=move || status.with(|s| format!("{:.1}", s.paint_ms))
                     data-members=placed
                     class:draggable=move || same_screen() || has_stickers()
                     on:pointerdown=on_pointer_down

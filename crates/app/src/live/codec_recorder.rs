@@ -8,21 +8,21 @@
 //! instead: every painted picture is in the file, with the time it was painted,
 //! however late it is encoded. Stop waits for the queue (`flush`).
 //!
-//! WebCodecs is not in web-sys's stable API, so the few calls go through
-//! `Reflect`.
+//! WebCodecs is not in web-sys's stable API: the calls go through
+//! [`crate::webcodecs`].
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use huddle_protocol::webm_mux::{mux_vp8, EncodedFrame};
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement};
 
 use super::dom::now;
 use crate::js_text::js_text;
+use crate::webcodecs::{call, canvas_frame, chunk_parts, constructor, object};
 
 /// As MediaRecorder was asked for: sharp at 800×450 without huge files.
 const BITS_PER_SECOND: f64 = 2_500_000.0;
@@ -47,27 +47,6 @@ pub struct CodecRecorder {
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
 
-fn constructor(name: &str) -> Option<Function> {
-    Reflect::get(&js_sys::global(), &name.into())
-        .ok()?
-        .dyn_into::<Function>()
-        .ok()
-}
-
-fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(target, &method.into())?.dyn_into()?;
-    let list: Array = args.iter().copied().collect();
-    f.apply(target, &list)
-}
-
-fn object(fields: &[(&str, JsValue)]) -> Object {
-    let o = Object::new();
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &(*k).into(), v);
-    }
-    o
-}
-
 impl CodecRecorder {
     /// Whether this browser can record `canvas` this way: WebCodecs is there and
     /// the canvas has even sides (VP8's colour planes are half size).
@@ -83,8 +62,6 @@ impl CodecRecorder {
         canvas: &HtmlCanvasElement,
         on_done: impl FnOnce(Option<Blob>) + 'static,
     ) -> Result<Self, JsValue> {
-        let encoder_class = constructor("VideoEncoder")
-            .ok_or_else(|| JsValue::from_str("this browser has no VideoEncoder"))?;
         let frames: Rc<RefCell<Vec<EncodedFrame>>> = Rc::default();
         let failure: Rc<RefCell<Option<String>>> = Rc::default();
         let on_output = {
@@ -107,7 +84,7 @@ impl CodecRecorder {
             ("output", on_output.as_ref().clone()),
             ("error", on_error.as_ref().clone()),
         ]);
-        let encoder = Reflect::construct(&encoder_class, &Array::of1(&init))?;
+        let encoder = crate::webcodecs::construct("VideoEncoder", &[init.as_ref()])?;
         let size = (canvas.width(), canvas.height());
         let config = object(&[
             ("codec", "vp8".into()),
@@ -153,14 +130,8 @@ impl CodecRecorder {
         if (self.canvas.width(), self.canvas.height()) != self.size {
             return Ok(());
         }
-        let frame_class = constructor("VideoFrame")
-            .ok_or_else(|| JsValue::from_str("this browser has no VideoFrame"))?;
         let t_ms = now() - self.started;
-        let options = object(&[("timestamp", (t_ms * 1000.0).round().into())]);
-        let frame = Reflect::construct(
-            &frame_class,
-            &Array::of2(self.canvas.as_ref(), options.as_ref()),
-        )?;
+        let frame = canvas_frame(&self.canvas, t_ms * 1000.0)?;
         let key = self.sent.get() == 0 || t_ms - self.last_key_ms.get() >= KEY_FRAME_EVERY_MS;
         if key {
             self.last_key_ms.set(t_ms);
@@ -220,19 +191,11 @@ impl Drop for CodecRecorder {
 
 /// An `EncodedVideoChunk` as bytes with its time and kind.
 fn encoded(chunk: &JsValue) -> Result<EncodedFrame, JsValue> {
-    let len = Reflect::get(chunk, &"byteLength".into())?
-        .as_f64()
-        .unwrap_or(0.0) as u32;
-    let bytes = Uint8Array::new_with_length(len);
-    call(chunk, "copyTo", &[bytes.as_ref()])?;
-    let timestamp_us = Reflect::get(chunk, &"timestamp".into())?
-        .as_f64()
-        .unwrap_or(0.0) as i64;
-    let key = Reflect::get(chunk, &"type".into())?.as_string().as_deref() == Some("key");
+    let (data, timestamp_us, key) = chunk_parts(chunk)?;
     Ok(EncodedFrame {
         timestamp_us,
         key,
-        data: bytes.to_vec(),
+        data,
     })
 }
 

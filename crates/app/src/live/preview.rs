@@ -39,6 +39,10 @@ pub struct PreviewStatus {
     /// Pictures shown in the last second.
     pub fps: f64,
     pub members: Vec<PlacedMember>,
+    /// The compose worker's time for the last picture: reading the members' pictures,
+    /// and painting (ms).
+    pub read_ms: f64,
+    pub paint_ms: f64,
     /// The worker could not start or failed; the sentence is for the person.
     pub problem: Option<String>,
 }
@@ -101,6 +105,8 @@ impl LivePreview {
                     frames: shared.frames.get(),
                     fps,
                     members: frame.members,
+                    read_ms: frame.timings.read,
+                    paint_ms: frame.timings.paint,
                     problem: None,
                 });
             }

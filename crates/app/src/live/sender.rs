@@ -1,9 +1,11 @@
 //! My cut-out for the room: the camera goes through the vision workers, and each
 //! result (frame and mask side by side, see `huddle_vision::scene::packed`) is
-//! painted on a canvas whose stream the mesh sends to every member. The same
-//! canvas is my own picture in my preview, so everyone composes the same pixels.
+//! painted on a canvas, which the mesh then encodes and sends to every member
+//! (`rtc::media`). The same canvas is my own picture in my preview, so everyone
+//! composes the same pixels.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use huddle_vision::face::topology::{
@@ -16,6 +18,9 @@ use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, ImageBitmap, ImageData,
     MediaStream,
 };
+
+use crate::camera::frame_key;
+use crate::rtc::media::wall_ms;
 
 use super::dom::{animation_loop, context_2d, create};
 use super::hold::LiveHold;
@@ -45,8 +50,8 @@ pub enum SenderEvent {
     },
 }
 
-/// Frames per second asked of the canvas stream (the camera's rate).
-const STREAM_FPS: f64 = 30.0;
+/// Camera frames in the workers at once, at most (with their wall-clock times).
+const IN_FLIGHT: usize = 8;
 /// While nothing in the picture follows my head, faces are tracked on one camera
 /// frame in this many: 5–10 looks a second are plenty for the smile shot (which
 /// checks every 200 ms), and the face worker's core is wanted by the rest of the
@@ -80,21 +85,31 @@ fn asked_faces(id: u64) -> bool {
     id & 1 == 1
 }
 
+fn frame_number(id: u64) -> u64 {
+    id >> 1
+}
+
 struct State {
     ready: Cell<bool>,
     capturing: Cell<bool>,
-    last_video_time: Cell<f64>,
+    last_frame_key: Cell<f64>,
     alive: Cell<bool>,
     frames: Cell<u64>,
     /// Frames sent to the workers so far.
     sent: Cell<u64>,
+    /// When the camera frames in the workers were taken: (frame number, wall ms).
+    taken: RefCell<VecDeque<(u64, f64)>>,
+    /// The camera time of the plain frame last painted while the models load.
+    unmasked_time: Cell<f64>,
     head_pace: HeadPace,
 }
+
+/// Hears each new packed picture on the canvas and when its camera frame was taken.
+type OnPacked = Rc<dyn Fn(&HtmlCanvasElement, f64)>;
 
 pub struct CutoutSender {
     video: HtmlVideoElement,
     canvas: HtmlCanvasElement,
-    stream: MediaStream,
     state: Rc<State>,
     // Kept for the workers' lifetime: dropping it ends them.
     _pair: Rc<RefCell<Option<VisionPair>>>,
@@ -102,12 +117,14 @@ pub struct CutoutSender {
 
 impl CutoutSender {
     /// Starts cutting out `camera`; `on_event` hears progress and my head (on the
-    /// frames `head_pace` has faces tracked on). Nothing new goes out while `hold` is held.
+    /// frames `head_pace` has faces tracked on), `on_packed` every new packed
+    /// picture. Nothing new goes out while `hold` is held.
     pub fn start(
         camera: &MediaStream,
         head_pace: HeadPace,
         hold: LiveHold,
         on_event: impl Fn(SenderEvent) + 'static,
+        on_packed: impl Fn(&HtmlCanvasElement, f64) + 'static,
     ) -> Result<Self, JsValue> {
         let video: HtmlVideoElement = create("video")?;
         video.set_muted(true);
@@ -121,15 +138,17 @@ impl CutoutSender {
         canvas.set_width(2);
         canvas.set_height(2);
         let ctx = context_2d(&canvas)?;
-        let stream = canvas.capture_stream_with_frame_request_rate(STREAM_FPS)?;
+        let on_packed: OnPacked = Rc::new(on_packed);
 
         let state = Rc::new(State {
             ready: Cell::new(false),
             capturing: Cell::new(false),
-            last_video_time: Cell::new(-1.0),
+            last_frame_key: Cell::new(-1.0),
             alive: Cell::new(true),
             frames: Cell::new(0),
             sent: Cell::new(0),
+            taken: RefCell::new(VecDeque::new()),
+            unmasked_time: Cell::new(-1.0),
             head_pace,
         });
         let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
@@ -140,6 +159,7 @@ impl CutoutSender {
             let on_event = on_event.clone();
             let canvas = canvas.clone();
             let ctx = ctx.clone();
+            let on_packed = on_packed.clone();
             move |ev: VisionEvent| match ev {
                 VisionEvent::Progress {
                     file,
@@ -161,7 +181,10 @@ impl CutoutSender {
                 VisionEvent::Frame(out) => {
                     if state.alive.get() {
                         state.frames.set(state.frames.get() + 1);
-                        let _ = paint(&canvas, &ctx, &out);
+                        if paint(&canvas, &ctx, &out).unwrap_or(false) {
+                            let taken = taken_at(&state, frame_number(out.result.id));
+                            on_packed(&canvas, taken);
+                        }
                         if asked_faces(out.result.id) {
                             on_event(head_of(&out));
                         }
@@ -198,7 +221,9 @@ impl CutoutSender {
             } else {
                 // Until the mask is ready the others see my camera in my tile, and
                 // nobody in my place in the picture (an all-background mask).
-                let _ = paint_unmasked(&tick_canvas, &ctx, &tick_video);
+                if paint_unmasked(&tick_state, &tick_canvas, &ctx, &tick_video).unwrap_or(false) {
+                    on_packed(&tick_canvas, wall_ms());
+                }
             }
             true
         });
@@ -206,15 +231,9 @@ impl CutoutSender {
         Ok(Self {
             video,
             canvas,
-            stream,
             state,
             _pair: pair_slot,
         })
-    }
-
-    /// The stream of packed frames to send to the room.
-    pub fn stream(&self) -> &MediaStream {
-        &self.stream
     }
 
     /// The packed picture, for my own place in the preview.
@@ -231,22 +250,20 @@ impl CutoutSender {
 impl Drop for CutoutSender {
     fn drop(&mut self) {
         self.state.alive.set(false);
-        for track in self.stream.get_tracks().iter() {
-            if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                track.stop();
-            }
-        }
         self.video.set_src_object(None);
     }
 }
 
 /// Sends the newest camera frame to the workers when they want one.
 fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option<VisionPair>>>) {
-    let t = video.current_time();
+    // Not the video's clock: it moves between camera frames, and keying on it sent each
+    // frame to the workers two or three times (vision, packing and the live video's
+    // encoder all ran at 45 a second on a 15 fps camera).
+    let t = frame_key(video);
     let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
     if state.capturing.get()
         || video.ready_state() < 2
-        || t == state.last_video_time.get()
+        || t == state.last_frame_key.get()
         || !wanted
     {
         return;
@@ -257,9 +274,16 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
         return;
     };
     state.capturing.set(true);
-    state.last_video_time.set(t);
+    state.last_frame_key.set(t);
     let n = state.sent.get();
     state.sent.set(n + 1);
+    {
+        let mut taken = state.taken.borrow_mut();
+        taken.push_back((n, wall_ms()));
+        if taken.len() > IN_FLIGHT {
+            taken.pop_front();
+        }
+    }
     let faces = state.head_pace.looks_at(n);
     let state = state.clone();
     let pair = pair.clone();
@@ -289,16 +313,19 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     });
 }
 
-/// The plain camera frame with an empty mask.
+/// The plain camera frame with an empty mask; true when it was a new frame.
 fn paint_unmasked(
+    state: &State,
     canvas: &HtmlCanvasElement,
     ctx: &CanvasRenderingContext2d,
     video: &HtmlVideoElement,
-) -> Result<(), JsValue> {
+) -> Result<bool, JsValue> {
     let (w, h) = (video.video_width(), video.video_height());
-    if video.ready_state() < 2 || w == 0 || h == 0 {
-        return Ok(());
+    let t = frame_key(video);
+    if video.ready_state() < 2 || w == 0 || h == 0 || t == state.unmasked_time.get() {
+        return Ok(false);
     }
+    state.unmasked_time.set(t);
     if canvas.width() != 2 * w || canvas.height() != h {
         canvas.set_width(2 * w);
         canvas.set_height(h);
@@ -306,28 +333,38 @@ fn paint_unmasked(
     ctx.draw_image_with_html_video_element(video, 0.0, 0.0)?;
     ctx.set_fill_style_str("#000");
     ctx.fill_rect(f64::from(w), 0.0, f64::from(w), f64::from(h));
-    Ok(())
+    Ok(true)
 }
 
-/// Puts a packed result on the outgoing canvas.
+/// When the camera took frame `n` (now, if it is no longer known).
+fn taken_at(state: &State, n: u64) -> f64 {
+    let taken = state.taken.borrow();
+    taken
+        .iter()
+        .find(|(m, _)| *m == n)
+        .map_or_else(wall_ms, |(_, t)| *t)
+}
+
+/// Puts a packed result on the outgoing canvas; true when it did.
 fn paint(
     canvas: &HtmlCanvasElement,
     ctx: &CanvasRenderingContext2d,
     out: &FrameOutput,
-) -> Result<(), JsValue> {
+) -> Result<bool, JsValue> {
     let Some(pixels) = &out.image else {
-        return Ok(());
+        return Ok(false);
     };
     let (w, h) = (out.result.width * 2, out.result.height);
     if pixels.length() != w * h * 4 {
-        return Ok(());
+        return Ok(false);
     }
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
     }
     let data = ImageData::new_with_js_u8_clamped_array_and_sh(pixels, w, h)?;
-    ctx.put_image_data(&data, 0.0, 0.0)
+    ctx.put_image_data(&data, 0.0, 0.0)?;
+    Ok(true)
 }
 
 /// The first face's eye centres (from the mesh's eye corners) and smile.
@@ -362,7 +399,7 @@ fn head_of(out: &FrameOutput) -> SenderEvent {
 
 #[cfg(test)]
 mod tests {
-    use super::{asked_faces, frame_id, HeadPace, HEAD_LOOK_EVERY};
+    use super::{asked_faces, frame_id, frame_number, HeadPace, HEAD_LOOK_EVERY};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -379,6 +416,8 @@ mod tests {
         for n in [0, 1, 2, 1 << 40] {
             assert!(asked_faces(frame_id(n, true)));
             assert!(!asked_faces(frame_id(n, false)));
+            assert_eq!(frame_number(frame_id(n, true)), n);
+            assert_eq!(frame_number(frame_id(n, false)), n);
             assert_ne!(frame_id(n, true), frame_id(n + 1, true));
         }
     }

@@ -1,12 +1,14 @@
-//! The full mesh: one [`PeerLink`] for every other member of the room.
+//! The full mesh: one [`PeerLink`] for every other member of the room, and the one
+//! encoder of my live video that feeds them all.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
-use web_sys::MediaStream;
+use web_sys::HtmlCanvasElement;
 
+use super::media::MediaEncoder;
 use super::peer::{PeerEvent, PeerLink};
 use super::video_scale;
 
@@ -19,7 +21,7 @@ pub struct Mesh {
     send_signal: SignalSink,
     on_event: EventSink,
     links: RefCell<BTreeMap<MemberId, PeerLink>>,
-    local_stream: RefCell<Option<MediaStream>>,
+    encoder: MediaEncoder,
 }
 
 thread_local! {
@@ -34,13 +36,29 @@ impl Mesh {
         send_signal: impl Fn(MemberId, PeerSignal) + 'static,
         on_event: impl Fn(MemberId, PeerEvent) + 'static,
     ) -> Rc<Self> {
-        let mesh = Rc::new(Self {
-            me,
-            ice_servers,
-            send_signal: Rc::new(send_signal),
-            on_event: Rc::new(on_event),
-            links: RefCell::new(BTreeMap::new()),
-            local_stream: RefCell::new(None),
+        let on_event: EventSink = Rc::new(on_event);
+        let mesh = Rc::new_cyclic(|weak: &Weak<Self>| {
+            let weak = weak.clone();
+            // Each encoded frame goes to every member; one that needs a key frame gets
+            // the next frame encoded as one.
+            let encoder = MediaEncoder::new(move |bytes, key| {
+                let Some(mesh) = weak.upgrade() else { return };
+                let mut want_key = false;
+                for link in mesh.links.borrow().values() {
+                    want_key |= link.send_media(&bytes, key);
+                }
+                if want_key {
+                    mesh.encoder.want_key();
+                }
+            });
+            Self {
+                me,
+                ice_servers,
+                send_signal: Rc::new(send_signal),
+                on_event,
+                links: RefCell::new(BTreeMap::new()),
+                encoder,
+            }
         });
         ACTIVE.with(|active| active.replace(Some(mesh.clone())));
         mesh
@@ -52,24 +70,30 @@ impl Mesh {
     }
 
     /// Connects to a member (idempotent).
-    pub fn add_member(&self, member: MemberId) {
+    pub fn add_member(self: &Rc<Self>, member: MemberId) {
         if member == self.me || self.links.borrow().contains_key(&member) {
             return;
         }
         let send = self.send_signal.clone();
         let events = self.on_event.clone();
+        let me = Rc::downgrade(self);
         // Exactly one side of every pair is polite; the later joiner (higher id) yields.
         let polite = self.me > member;
         match PeerLink::new(
             polite,
             self.ice_servers.clone(),
-            self.local_stream.borrow().clone(),
             move |signal| send(member, signal),
-            move |event| events(member, event),
+            move |event| match event {
+                PeerEvent::KeyFrameWanted => {
+                    if let Some(mesh) = me.upgrade() {
+                        mesh.encoder.want_key();
+                    }
+                }
+                other => events(member, other),
+            },
         ) {
             Ok(link) => {
                 self.links.borrow_mut().insert(member, link);
-                self.rescale_video();
             }
             Err(error) => {
                 web_sys::console::error_2(&"could not connect to a member".into(), &error)
@@ -80,28 +104,28 @@ impl Mesh {
     pub fn remove_member(&self, member: MemberId) {
         // Dropping the link closes it.
         self.links.borrow_mut().remove(&member);
-        self.rescale_video();
     }
 
-    /// Sizes the video I send for the room as it is now (see [`video_scale`]).
-    fn rescale_video(&self) {
-        let links = self.links.borrow();
-        let scale = video_scale::scale_for_room(links.len() + 1);
-        for link in links.values() {
-            link.set_video_scale(scale);
+    /// Sends my packed canvas as it is now to every member, sized for the room as it
+    /// is (see [`video_scale`]); `captured_ms` is when the camera took the frame
+    /// (wall clock). Nothing is encoded while nobody can receive it.
+    pub fn send_packed(&self, canvas: &HtmlCanvasElement, captured_ms: f64) {
+        let (members, anyone) = {
+            let links = self.links.borrow();
+            (links.len() + 1, links.values().any(PeerLink::media_open))
+        };
+        if !anyone {
+            return;
+        }
+        let scale = video_scale::scale_for_room(members);
+        if let Err(error) = self.encoder.encode(canvas, captured_ms, scale) {
+            web_sys::console::warn_2(&"live video frame not sent".into(), &error);
         }
     }
 
     pub fn receive_signal(&self, from: MemberId, signal: PeerSignal) {
         if let Some(link) = self.links.borrow().get(&from) {
             link.receive_signal(signal);
-        }
-    }
-
-    pub fn set_local_stream(&self, stream: Option<MediaStream>) {
-        self.local_stream.replace(stream.clone());
-        for link in self.links.borrow().values() {
-            link.set_local_stream(stream.clone());
         }
     }
 

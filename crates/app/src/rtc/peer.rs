@@ -1,5 +1,5 @@
-//! A connection to one other member: media tracks plus one reliable ordered data channel,
-//! negotiated with the "perfect negotiation" pattern so that both sides may (re)negotiate at
+//! A connection to one other member: two reliable ordered data channels, `room` for room
+//! messages and `media` for the live cut-out video (see [`super::media`]), negotiated with the "perfect negotiation" pattern so that both sides may (re)negotiate at
 //! any time without offer glare, and recovered from ICE `disconnected` and `failed`: first an
 //! ICE restart, then, if that does not bring it back, a fresh connection on both sides.
 
@@ -10,30 +10,39 @@ use std::rc::{Rc, Weak};
 use futures::channel::{mpsc, oneshot};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::media::{key_frame_wanted, MediaMessage};
 use huddle_protocol::{decode, encode, IceServer, PeerMessage, PeerSignal};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
-    RtcDataChannelInit, RtcDataChannelState, RtcDataChannelType, RtcIceCandidateInit,
-    RtcIceConnectionState, RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
-    RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
+    MediaStream, MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit,
+    RtcDataChannelState, RtcDataChannelType, RtcIceCandidateInit, RtcIceConnectionState,
+    RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
+    RtcSessionDescriptionInit, RtcSignalingState,
 };
 
+use super::media::MediaDecoder;
 use super::sdp::{restart_ice, set_local_description_implicit};
-use super::video_scale;
 
 /// How long ICE may stay `disconnected` before we restart it: brief blips heal themselves.
 const DISCONNECTED_GRACE_MS: u32 = 2_000;
 /// How long an ICE restart may take before we start a fresh connection.
 const RESTART_TIMEOUT_MS: u32 = 8_000;
+/// Live video waiting in the `media` channel beyond which frames to this member are
+/// skipped until a key frame: a slow link gets fewer, newer pictures, not a backlog.
+const MAX_MEDIA_BUFFERED: u32 = 256 * 1024;
+/// Key-frame requests to the sender, at most one per this long.
+const KEY_REQUEST_EVERY_MS: f64 = 300.0;
 
 /// What a link reports to its owner.
 #[derive(Debug, Clone)]
 pub enum PeerEvent {
-    /// The other member's camera stream arrived (or changed).
+    /// The other member's live picture: a stream that plays what its `media` channel
+    /// brings (sent once, when that channel first opens).
     Track(MediaStream),
+    /// The other member needs a key frame of my live video to decode what follows.
+    KeyFrameWanted,
     /// The data channel opened: the link is usable for room messages.
     ChannelOpen,
     Message(PeerMessage),
@@ -56,6 +65,8 @@ struct Connection {
     /// Created at once on the impolite side; on the polite side only when the first offer
     /// has been applied (see [`start_connection`]).
     channel: RefCell<Option<RtcDataChannel>>,
+    /// The live video, created with `channel`.
+    media: RefCell<Option<RtcDataChannel>>,
     making_offer: Cell<bool>,
     ignore_offer: Cell<bool>,
     callbacks: RefCell<Vec<Box<dyn std::any::Any>>>,
@@ -63,11 +74,19 @@ struct Connection {
 
 impl Connection {
     fn channel_open(&self) -> bool {
-        self.channel
-            .borrow()
-            .as_ref()
-            .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
+        is_open(&self.channel)
     }
+
+    fn media_open(&self) -> bool {
+        is_open(&self.media)
+    }
+}
+
+fn is_open(channel: &RefCell<Option<RtcDataChannel>>) -> bool {
+    channel
+        .borrow()
+        .as_ref()
+        .is_some_and(|c| c.ready_state() == RtcDataChannelState::Open)
 }
 
 impl Drop for Connection {
@@ -75,11 +94,12 @@ impl Drop for Connection {
         self.pc.set_onnegotiationneeded(None);
         self.pc.set_onicecandidate(None);
         self.pc.set_oniceconnectionstatechange(None);
-        self.pc.set_ontrack(None);
-        if let Some(channel) = self.channel.borrow().as_ref() {
-            channel.set_onopen(None);
-            channel.set_onmessage(None);
-            channel.close();
+        for channel in [&self.channel, &self.media] {
+            if let Some(channel) = channel.borrow().as_ref() {
+                channel.set_onopen(None);
+                channel.set_onmessage(None);
+                channel.close();
+            }
         }
         self.pc.close();
     }
@@ -92,14 +112,19 @@ struct Inner {
     send_signal: Box<dyn Fn(PeerSignal)>,
     on_event: Box<dyn Fn(PeerEvent)>,
     connection: RefCell<Option<Connection>>,
-    local_stream: RefCell<Option<MediaStream>>,
+    /// The other member's live video; outlives connection generations, so the
+    /// stream the page plays stays the same through a reconnection.
+    decoder: Option<MediaDecoder>,
+    /// Whether the other side has had a key frame of my video on this connection:
+    /// until then deltas are not sent.
+    media_synced: Cell<bool>,
+    track_announced: Cell<bool>,
+    last_key_request: Cell<f64>,
     inbox: mpsc::UnboundedSender<PeerSignal>,
     pending_pings: RefCell<HashMap<u32, (f64, oneshot::Sender<f64>)>>,
     next_ping: Cell<u32>,
     generations: Cell<u32>,
     closed: Cell<bool>,
-    /// `scaleResolutionDownBy` of the video I send (see [`video_scale`]).
-    video_scale: Cell<f64>,
 }
 
 /// A connection to one other member; dropping it (or [`PeerLink::close`]) closes it.
@@ -113,24 +138,28 @@ impl PeerLink {
     pub fn new(
         polite: bool,
         ice_servers: Vec<IceServer>,
-        local_stream: Option<MediaStream>,
         send_signal: impl Fn(PeerSignal) + 'static,
         on_event: impl Fn(PeerEvent) + 'static,
     ) -> Result<Self, JsValue> {
         let (inbox, mut incoming) = mpsc::unbounded();
+        let decoder = MediaDecoder::new()
+            .map_err(|e| web_sys::console::warn_2(&"no live video from this member".into(), &e))
+            .ok();
         let inner = Rc::new(Inner {
             polite,
             ice_servers,
             send_signal: Box::new(send_signal),
             on_event: Box::new(on_event),
             connection: RefCell::new(None),
-            local_stream: RefCell::new(local_stream),
+            decoder,
+            media_synced: Cell::new(false),
+            track_announced: Cell::new(false),
+            last_key_request: Cell::new(f64::NEG_INFINITY),
             inbox,
             pending_pings: RefCell::new(HashMap::new()),
             next_ping: Cell::new(0),
             generations: Cell::new(0),
             closed: Cell::new(false),
-            video_scale: Cell::new(1.0),
         });
         start_connection(&inner)?;
         // Signals are handled one at a time, in arrival order: perfect negotiation relies on
@@ -162,30 +191,42 @@ impl PeerLink {
         let _ = self.inner.inbox.unbounded_send(signal);
     }
 
-    /// Starts (or replaces) sending our camera; triggers renegotiation.
-    pub fn set_local_stream(&self, stream: Option<MediaStream>) {
-        self.inner.local_stream.replace(stream);
-        if let Some(connection) = self.inner.connection.borrow().as_ref() {
-            // The polite side adds media only with its channel, after the first offer.
-            if connection.channel.borrow().is_none() {
-                return;
-            }
-            for sender in connection.pc.get_senders().iter() {
-                if let Ok(sender) = sender.dyn_into::<web_sys::RtcRtpSender>() {
-                    connection.pc.remove_track(&sender);
-                }
-            }
-            add_local_tracks(&connection.pc, self.inner.local_stream.borrow().as_ref());
-            video_scale::apply(&connection.pc, self.inner.video_scale.get());
+    /// Sends one `media` message (a frame of my live video); `key` says whether it
+    /// is a key frame. Returns whether this member needs a key frame: it has not had
+    /// one on this connection, or its channel is too far behind and this frame was
+    /// skipped.
+    pub fn send_media(&self, bytes: &[u8], key: bool) -> bool {
+        let inner = &self.inner;
+        let connection = inner.connection.borrow();
+        let Some(c) = connection.as_ref().filter(|c| c.media_open()) else {
+            return false;
+        };
+        if !key && !inner.media_synced.get() {
+            return true;
         }
+        let media = c.media.borrow();
+        let Some(channel) = media.as_ref() else {
+            return false;
+        };
+        if channel.buffered_amount() > MAX_MEDIA_BUFFERED
+            || channel.send_with_u8_array(bytes).is_err()
+        {
+            inner.media_synced.set(false);
+            return true;
+        }
+        if key {
+            inner.media_synced.set(true);
+        }
+        false
     }
 
-    /// Sends my video `scale` times smaller than the track (1 = as is).
-    pub fn set_video_scale(&self, scale: f64) {
-        self.inner.video_scale.set(scale);
-        if let Some(connection) = self.inner.connection.borrow().as_ref() {
-            video_scale::apply(&connection.pc, scale);
-        }
+    /// Whether my live video can go to this member now.
+    pub fn media_open(&self) -> bool {
+        self.inner
+            .connection
+            .borrow()
+            .as_ref()
+            .is_some_and(Connection::media_open)
     }
 
     /// Sends a room message; false if the channel is not open (yet).
@@ -231,6 +272,13 @@ impl PeerLink {
                     None
                 }
             }
+        }
+    }
+
+    /// Restarts ICE now (the first recovery step; renegotiates both sides).
+    pub fn restart_ice(&self) {
+        if let Some((pc, _)) = pc_of(&self.inner) {
+            restart_ice(&pc);
         }
     }
 
@@ -300,15 +348,6 @@ fn rtc_configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
     config
 }
 
-fn add_local_tracks(pc: &RtcPeerConnection, stream: Option<&MediaStream>) {
-    let Some(stream) = stream else { return };
-    for track in stream.get_tracks().iter() {
-        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-            pc.add_track_0(&track, stream);
-        }
-    }
-}
-
 /// Builds a new RTCPeerConnection generation with its negotiated data channel and handlers.
 fn start_connection(inner: &Rc<Inner>) -> Result<(), JsValue> {
     let generation = inner.generations.get() + 1;
@@ -362,57 +401,32 @@ fn start_connection(inner: &Rc<Inner>) -> Result<(), JsValue> {
     pc.set_oniceconnectionstatechange(Some(on_ice_state.as_ref().unchecked_ref()));
     callbacks.push(Box::new(on_ice_state));
 
-    let on_track = {
-        let weak = weak.clone();
-        Closure::<dyn FnMut(RtcTrackEvent)>::new(move |event: RtcTrackEvent| {
-            let Some(inner) = current(&weak, generation) else {
-                return;
-            };
-            // The picture is live, not a film: play frames as soon as they decode rather than
-            // buffering for smoothness (Chrome's `jitterBufferTarget`, in ms; ignored elsewhere).
-            let _ = js_sys::Reflect::set(
-                &event.receiver(),
-                &JsValue::from_str("jitterBufferTarget"),
-                &JsValue::from_f64(0.0),
-            );
-            let stream = event
-                .streams()
-                .get(0)
-                .dyn_into::<MediaStream>()
-                .ok()
-                .or_else(|| {
-                    let stream = MediaStream::new().ok()?;
-                    stream.add_track(&event.track());
-                    Some(stream)
-                });
-            if let Some(stream) = stream {
-                (inner.on_event)(PeerEvent::Track(stream));
-            }
-        })
-    };
-    pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
-    callbacks.push(Box::new(on_track));
-
     inner.connection.replace(Some(Connection {
         generation,
         pc,
         channel: RefCell::new(None),
+        media: RefCell::new(None),
         making_offer: Cell::new(false),
         ignore_offer: Cell::new(false),
         callbacks: RefCell::new(callbacks),
     }));
+    // A new connection starts the video over from a key frame, both ways.
+    inner.media_synced.set(false);
+    if let Some(decoder) = &inner.decoder {
+        decoder.wait_for_key();
+    }
     (inner.on_event)(PeerEvent::State(LinkState::Connecting));
     // Only the impolite side opens negotiation. If both sides offered an SCTP section at
     // once, Chromium rejects it (port 0) in the polite side's answer after the rollback,
     // and the pair renegotiates forever without a data channel.
     if !inner.polite {
-        add_channel_and_media(inner, generation);
+        add_channels(inner, generation);
     }
     Ok(())
 }
 
-/// Creates the negotiated data channel and adds our camera tracks to the current connection.
-fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
+/// Creates the negotiated data channels on the current connection.
+fn add_channels(inner: &Rc<Inner>, generation: u32) {
     let Some(pc) = with_connection(inner, generation, |c| {
         (c.channel.borrow().is_none()).then(|| c.pc.clone())
     })
@@ -474,12 +488,89 @@ fn add_channel_and_media(inner: &Rc<Inner>, generation: u32) {
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     callbacks.push(Box::new(on_message));
 
+    let media = media_channel(inner, generation, &pc, &mut callbacks);
     with_connection(inner, generation, |c| {
         c.channel.replace(Some(channel));
+        c.media.replace(Some(media));
         c.callbacks.borrow_mut().extend(callbacks);
     });
-    add_local_tracks(&pc, inner.local_stream.borrow().as_ref());
-    video_scale::apply(&pc, inner.video_scale.get());
+}
+
+/// The `media` channel: my live video out, the other member's in.
+fn media_channel(
+    inner: &Rc<Inner>,
+    generation: u32,
+    pc: &RtcPeerConnection,
+    callbacks: &mut Vec<Box<dyn std::any::Any>>,
+) -> RtcDataChannel {
+    let init = RtcDataChannelInit::new();
+    init.set_negotiated(true);
+    init.set_id(1);
+    init.set_ordered(true);
+    let channel = pc.create_data_channel_with_data_channel_dict("media", &init);
+    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+    let weak = Rc::downgrade(inner);
+    let on_open = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let Some(inner) = current(&weak, generation) else {
+                return;
+            };
+            if let Some(decoder) = &inner.decoder {
+                if !inner.track_announced.replace(true) {
+                    (inner.on_event)(PeerEvent::Track(decoder.stream().clone()));
+                }
+            }
+            // Whatever the other side had of my video is gone with the old connection.
+            inner.media_synced.set(false);
+            (inner.on_event)(PeerEvent::KeyFrameWanted);
+        })
+    };
+    channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_open));
+
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(inner) = current(&weak, generation) else {
+            return;
+        };
+        let Some(buffer) = event.data().dyn_ref::<js_sys::ArrayBuffer>().cloned() else {
+            return;
+        };
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        match MediaMessage::parse(&bytes) {
+            Ok(MediaMessage::Frame(frame)) => {
+                let decoded = inner.decoder.as_ref().is_some_and(|d| d.receive(&frame));
+                if !decoded {
+                    ask_for_key_frame(&inner);
+                }
+            }
+            Ok(MediaMessage::KeyFrameWanted) => {
+                inner.media_synced.set(false);
+                (inner.on_event)(PeerEvent::KeyFrameWanted);
+            }
+            Err(error) => {
+                web_sys::console::warn_1(&format!("ignored live video message: {error}").into())
+            }
+        }
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    callbacks.push(Box::new(on_message));
+    channel
+}
+
+/// Tells the other member I need a key frame (not more often than
+/// [`KEY_REQUEST_EVERY_MS`]: its answer is on its way).
+fn ask_for_key_frame(inner: &Inner) {
+    let now = now_ms();
+    if now - inner.last_key_request.get() < KEY_REQUEST_EVERY_MS {
+        return;
+    }
+    inner.last_key_request.set(now);
+    if let Some(c) = inner.connection.borrow().as_ref() {
+        if let Some(media) = c.media.borrow().as_ref() {
+            let _ = media.send_with_u8_array(&key_frame_wanted());
+        }
+    }
 }
 
 /// The link, if it is still open and `generation` is still its current connection:
@@ -587,8 +678,8 @@ async fn handle_signal(inner: &Rc<Inner>, signal: PeerSignal) -> Result<(), JsVa
             // The polite side's pending offer is rolled back implicitly by the browser.
             JsFuture::from(pc.set_remote_description(&description)).await?;
             if is_offer {
-                // The polite side joins in now, so its answer carries the channel and camera.
-                add_channel_and_media(inner, generation);
+                // The polite side joins in now, so its answer carries the channels.
+                add_channels(inner, generation);
                 set_local_description_implicit(&pc).await?;
                 send_local_description(inner, &pc);
             }
@@ -627,8 +718,6 @@ fn ice_state_changed(inner: &Rc<Inner>, generation: u32) {
     let Some((pc, _)) = pc_of(inner) else { return };
     match pc.ice_connection_state() {
         RtcIceConnectionState::Connected | RtcIceConnectionState::Completed => {
-            // Senders without encodings before negotiation get their scale now.
-            video_scale::apply(&pc, inner.video_scale.get());
             (inner.on_event)(PeerEvent::State(LinkState::Connected));
         }
         RtcIceConnectionState::Disconnected => {
