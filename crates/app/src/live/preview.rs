@@ -11,13 +11,14 @@ use huddle_protocol::{MemberId, SceneState};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlCanvasElement, HtmlVideoElement, ImageBitmap, MediaStream};
+use web_sys::{HtmlCanvasElement, HtmlVideoElement, ImageBitmap, ImageBitmapOptions, MediaStream};
 
 use super::dom::{animation_loop, context_2d, create, now};
 use super::hold::LiveHold;
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::messages::{ComposeMember, ComposeRequest, PlacedMember};
+use crate::rtc::video_scale::{scale_for_room, scaled_size};
 
 /// Size of the live picture (16:9, like the full-resolution shot).
 pub const PREVIEW_SIZE: (u32, u32) = (800, 450);
@@ -203,6 +204,9 @@ fn gather(
     };
     let mut promises = Vec::new();
     let mut members = Vec::with_capacity(picture.members.len());
+    // Mine as the others get it: the same pixels everywhere, and a quarter of the
+    // reading and unpacking in a 4-member room.
+    let my_scale = scale_for_room(picture.members.len());
     {
         let feeds = shared.feeds.borrow();
         for &id in &picture.members {
@@ -210,8 +214,15 @@ fn gather(
             let mut size = (0u32, 0u32);
             let promise = if id == picture.me {
                 mine.as_ref().and_then(|c| {
-                    size = (c.width(), c.height());
-                    window.create_image_bitmap_with_html_canvas_element(c).ok()
+                    size = scaled_size(c.width(), c.height(), my_scale);
+                    let options = ImageBitmapOptions::new();
+                    options.set_resize_width(size.0);
+                    options.set_resize_height(size.1);
+                    window
+                        .create_image_bitmap_with_html_canvas_element_and_image_bitmap_options(
+                            c, &options,
+                        )
+                        .ok()
                 })
             } else {
                 feeds

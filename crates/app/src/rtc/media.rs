@@ -19,6 +19,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlCanvasElement, MediaStream, MediaStreamTrack};
 
+use super::video_scale::scaled_size;
 use crate::js_text::js_text;
 use crate::webcodecs::{call, canvas_frame, chunk_parts, construct, number, object};
 
@@ -78,10 +79,6 @@ pub fn frames_encoded() -> u64 {
 /// load: 789 ms median with epoch timestamps, 7.6 ms with small ones).
 fn codec_timestamp(captured_ms: f64, origin_ms: f64) -> f64 {
     ((captured_ms - origin_ms) * 1000.0).max(0.0).round()
-}
-
-fn even(v: f64) -> u32 {
-    ((v / 2.0).round() as u32 * 2).max(2)
 }
 
 /// My packed picture → VP8 frames, each handed to `sink` as a whole `media`
@@ -184,7 +181,7 @@ impl MediaEncoder {
         if cw < 4 || ch < 2 {
             return Ok(());
         }
-        let size = (even(f64::from(cw) / scale), even(f64::from(ch) / scale));
+        let size = scaled_size(cw, ch, scale);
         let encoder = self.ready_encoder(size)?;
         let now = wall_ms();
         {

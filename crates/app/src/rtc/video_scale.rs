@@ -20,9 +20,16 @@ pub fn scale_for_room(members: usize) -> f64 {
     }
 }
 
+/// `width × height` made `scale` times smaller, with even sides (VP8's colour
+/// planes are half size) of at least 2.
+pub fn scaled_size(width: u32, height: u32, scale: f64) -> (u32, u32) {
+    let even = |v: u32| ((f64::from(v) / scale / 2.0).round() as u32 * 2).max(2);
+    (even(width), even(height))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::scale_for_room;
+    use super::{scale_for_room, scaled_size};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -33,5 +40,13 @@ mod tests {
         assert!(scales.windows(2).all(|w| w[0] <= w[1]), "{scales:?}");
         // A 4-member grid cell is 400×225: the 640×480 camera halved still fills it.
         assert_eq!(scale_for_room(4), 2.0);
+    }
+
+    #[wasm_bindgen_test]
+    fn scaled_sizes_are_even() {
+        assert_eq!(scaled_size(1280, 480, 2.0), (640, 240));
+        assert_eq!(scaled_size(1280, 480, 1.5), (854, 320));
+        assert_eq!(scaled_size(1280, 480, 1.0), (1280, 480));
+        assert_eq!(scaled_size(3, 1, 3.0), (2, 2));
     }
 }
