@@ -1,6 +1,8 @@
-//! The live preview: on every animation frame when the compose worker is free,
-//! take the newest packed frame of every member (mine from my canvas, the others'
-//! from their video streams), have the worker paint the group picture, and show it.
+//! The live preview: take the newest packed frame of every member (mine from my
+//! canvas, the others' from their video streams), have the compose worker paint the
+//! group picture, and show it. The next set of frames is gathered while the worker
+//! paints, so it goes to the worker on the first animation frame after the picture
+//! is back rather than only starting then.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -51,6 +53,8 @@ pub struct PreviewStatus {
 struct Shared {
     alive: Cell<bool>,
     gathering: Cell<bool>,
+    /// Frames gathered while the worker was busy, sent when it is free.
+    ready: RefCell<Option<(ComposeRequest, Vec<ImageBitmap>)>>,
     next_id: Cell<u64>,
     feeds: RefCell<BTreeMap<MemberId, HtmlVideoElement>>,
     shown_at: RefCell<Vec<f64>>,
@@ -78,6 +82,7 @@ impl LivePreview {
         let shared = Rc::new(Shared {
             alive: Cell::new(true),
             gathering: Cell::new(false),
+            ready: RefCell::new(None),
             next_id: Cell::new(1),
             feeds: RefCell::new(BTreeMap::new()),
             shown_at: RefCell::new(Vec::new()),
@@ -136,7 +141,17 @@ impl LivePreview {
             if !tick_shared.alive.get() {
                 return false;
             }
-            if !tick_shared.gathering.get() && tick_client.is_idle() && !hold.is_held() {
+            if hold.is_held() {
+                // The picture stands still: nothing gathered before the shot goes out.
+                drop_ready(&tick_shared);
+                return true;
+            }
+            if tick_client.is_idle() {
+                if let Some((request, bitmaps)) = tick_shared.ready.take() {
+                    tick_client.submit(request, bitmaps);
+                }
+            }
+            if !tick_shared.gathering.get() && tick_shared.ready.borrow().is_none() {
                 if let Some(picture) = room() {
                     gather(&tick_shared, &tick_client, picture, mine());
                 }
@@ -186,6 +201,7 @@ impl LivePreview {
 impl Drop for LivePreview {
     fn drop(&mut self) {
         self.shared.alive.set(false);
+        drop_ready(&self.shared);
         for video in self.shared.feeds.borrow().values() {
             video.set_src_object(None);
         }
@@ -278,15 +294,27 @@ fn gather(
             bitmaps.iter().for_each(ImageBitmap::close);
             return;
         }
-        client.submit(
-            ComposeRequest {
-                id,
-                width: PREVIEW_SIZE.0,
-                height: PREVIEW_SIZE.1,
-                scene: picture.scene,
-                members,
-            },
-            bitmaps,
-        );
+        let request = ComposeRequest {
+            id,
+            width: PREVIEW_SIZE.0,
+            height: PREVIEW_SIZE.1,
+            scene: picture.scene,
+            members,
+        };
+        if client.is_idle() {
+            client.submit(request, bitmaps);
+        } else {
+            // Each holds a decoded video frame: only the newest set is kept.
+            if let Some((_, old)) = shared.ready.replace(Some((request, bitmaps))) {
+                old.iter().for_each(ImageBitmap::close);
+            }
+        }
     });
+}
+
+/// Forgets the frames gathered and not yet sent.
+fn drop_ready(shared: &Shared) {
+    if let Some((_, bitmaps)) = shared.ready.take() {
+        bitmaps.iter().for_each(ImageBitmap::close);
+    }
 }
