@@ -52,26 +52,39 @@ pub enum SenderEvent {
 
 /// Camera frames in the workers at once, at most (with their wall-clock times).
 const IN_FLIGHT: usize = 8;
-/// While nothing in the picture follows my head, faces are tracked on one camera
-/// frame in this many: 5–10 looks a second are plenty for the smile shot (which
-/// checks every 200 ms), and the face worker's core is wanted by the rest of the
-/// room (in a test room, by the other members' browsers).
-const HEAD_LOOK_EVERY: u64 = 3;
+/// While nothing in the picture follows my head, faces are tracked at most once in
+/// this many milliseconds: every frame of a 15 fps camera, every other of a 30 fps
+/// one. The tracker follows a face from its last landmarks, so looks far apart
+/// follow a moving face worse (with one look in three 15 fps frames the group test's
+/// smile shot once never saw two smiles); and the face worker's core is wanted by
+/// the rest of the room (in a test room, by the other members' browsers).
+const HEAD_LOOK_MS: f64 = 60.0;
 
 /// Whether the room follows my head on every frame (see
-/// `SceneState::follows_head_of`). The page sets it as the scene changes; the
-/// sender reads it for each camera frame.
+/// `SceneState::follows_head_of`), and when faces were last tracked. The page sets
+/// the first as the scene changes; the sender asks for each camera frame.
 #[derive(Clone, Default)]
-pub struct HeadPace(Rc<Cell<bool>>);
+pub struct HeadPace {
+    every_frame: Rc<Cell<bool>>,
+    last_look: Rc<Cell<Option<f64>>>,
+}
 
 impl HeadPace {
     pub fn set_every_frame(&self, on: bool) {
-        self.0.set(on);
+        self.every_frame.set(on);
     }
 
-    /// Whether the `n`th camera frame sent to the workers should track faces.
-    fn looks_at(&self, n: u64) -> bool {
-        self.0.get() || n.is_multiple_of(HEAD_LOOK_EVERY)
+    /// Whether the camera frame taken at `now_ms` should track faces.
+    fn looks_at(&self, now_ms: f64) -> bool {
+        let due = self
+            .last_look
+            .get()
+            .is_none_or(|last| now_ms - last >= HEAD_LOOK_MS);
+        if self.every_frame.get() || due {
+            self.last_look.set(Some(now_ms));
+            return true;
+        }
+        false
     }
 }
 
@@ -277,14 +290,15 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     state.last_frame_key.set(t);
     let n = state.sent.get();
     state.sent.set(n + 1);
+    let taken_ms = wall_ms();
     {
         let mut taken = state.taken.borrow_mut();
-        taken.push_back((n, wall_ms()));
+        taken.push_back((n, taken_ms));
         if taken.len() > IN_FLIGHT {
             taken.pop_front();
         }
     }
-    let faces = state.head_pace.looks_at(n);
+    let faces = state.head_pace.looks_at(taken_ms);
     let state = state.clone();
     let pair = pair.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -399,16 +413,20 @@ fn head_of(out: &FrameOutput) -> SenderEvent {
 
 #[cfg(test)]
 mod tests {
-    use super::{asked_faces, frame_id, frame_number, HeadPace, HEAD_LOOK_EVERY};
+    use super::{asked_faces, frame_id, frame_number, HeadPace};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
-    fn a_followed_head_is_looked_at_on_every_frame_otherwise_now_and_then() {
+    fn a_followed_head_is_looked_at_on_every_frame_otherwise_about_15_times_a_second() {
+        // A 15 fps camera: every frame; a 30 fps one: every other.
         let pace = HeadPace::default();
-        let looks = (0..30).filter(|&n| pace.looks_at(n)).count() as u64;
-        assert_eq!(looks, 30 / HEAD_LOOK_EVERY);
+        let at = |fps: f64, n: u32| f64::from(n) * 1000.0 / fps;
+        assert!((0..30).all(|n| pace.looks_at(10_000.0 + at(15.0, n))));
+        let pace = HeadPace::default();
+        let looks = (0..60).filter(|&n| pace.looks_at(at(30.0, n))).count();
+        assert_eq!(looks, 30, "every other of 60 frames");
         pace.set_every_frame(true);
-        assert!((0..30).all(|n| pace.looks_at(n)));
+        assert!((60..90).all(|n| pace.looks_at(at(30.0, n))));
     }
 
     #[wasm_bindgen_test]
