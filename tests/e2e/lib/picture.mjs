@@ -186,15 +186,22 @@ export async function purplePixels(page, region) {
 /** Sticker yellow (the star's fill): bright, warm, little blue. */
 const YELLOW_JS = 'const yellow = (d, i) => d[i] > 225 && d[i + 1] > 145 && d[i + 2] < 130 && d[i] - d[i + 2] > 120;';
 
-/** Remembers which preview pixels are yellow now, for [`newYellow`]. */
-export async function markYellow(page) {
-  await preview(page).evaluate((c, src) => {
+/**
+ * Remembers which preview pixels are yellow, for [`newYellow`]: any pixel yellow in one of
+ * `samples` pictures `everyMs` apart, so the people's own yellowish pixels (hair, a badge), which
+ * come and go as they move and as the codec reshades them, do not count as new later.
+ */
+export async function markYellow(page, { samples = 6, everyMs = 200 } = {}) {
+  await preview(page).evaluate(async (c, [src, samples, everyMs]) => {
     const yellow = new Function('d', 'i', `${src} return yellow(d, i);`);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const mark = new Uint8Array(d.length / 4);
-    for (let i = 0; i < d.length; i += 4) mark[i / 4] = yellow(d, i) ? 1 : 0;
+    const mark = new Uint8Array(c.width * c.height);
+    for (let s = 0; s < samples; s++) {
+      if (s) await new Promise((r) => setTimeout(r, everyMs));
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) if (yellow(d, i)) mark[i / 4] = 1;
+    }
     window.__yellowMark = mark;
-  }, YELLOW_JS);
+  }, [YELLOW_JS, samples, everyMs]);
 }
 
 /**
