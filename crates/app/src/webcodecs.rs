@@ -46,6 +46,38 @@ pub fn number(target: &JsValue, key: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A `VideoEncoder` making real-time VP8 of `size` at `bitrate`, reporting to
+/// `output` (chunk, metadata) and `error`. Real time: libvpx's speed settings (with
+/// the default, "quality", a busy device fell seconds behind).
+pub fn vp8_encoder(
+    output: &JsValue,
+    error: &JsValue,
+    size: (u32, u32),
+    bitrate: f64,
+) -> Result<JsValue, JsValue> {
+    let init = object(&[("output", output.clone()), ("error", error.clone())]);
+    let encoder = construct("VideoEncoder", &[init.as_ref()])?;
+    let config = object(&[
+        ("codec", "vp8".into()),
+        ("width", size.0.into()),
+        ("height", size.1.into()),
+        ("bitrate", bitrate.into()),
+        ("framerate", 30.into()),
+        ("latencyMode", "realtime".into()),
+    ]);
+    call(&encoder, "configure", &[&config])?;
+    Ok(encoder)
+}
+
+/// Whether a `VideoEncoder` or `VideoDecoder` is configured (not closed by an error).
+pub fn is_configured(codec: &JsValue) -> bool {
+    Reflect::get(codec, &"state".into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .as_deref()
+        == Some("configured")
+}
+
 /// A `VideoFrame` of the canvas as it is now, stamped `timestamp_us`. The caller
 /// closes it.
 pub fn canvas_frame(canvas: &HtmlCanvasElement, timestamp_us: f64) -> Result<JsValue, JsValue> {

@@ -22,7 +22,7 @@ use web_sys::{Blob, BlobPropertyBag, HtmlCanvasElement};
 
 use super::dom::now;
 use crate::js_text::js_text;
-use crate::webcodecs::{call, canvas_frame, chunk_parts, constructor, object};
+use crate::webcodecs::{call, canvas_frame, chunk_parts, constructor, object, vp8_encoder};
 
 /// As MediaRecorder was asked for: sharp at 800×450 without huge files.
 const BITS_PER_SECOND: f64 = 2_500_000.0;
@@ -80,23 +80,10 @@ impl CodecRecorder {
                 failure.borrow_mut().get_or_insert(js_text(&e));
             })
         };
-        let init = object(&[
-            ("output", on_output.as_ref().clone()),
-            ("error", on_error.as_ref().clone()),
-        ]);
-        let encoder = crate::webcodecs::construct("VideoEncoder", &[init.as_ref()])?;
         let size = (canvas.width(), canvas.height());
-        let config = object(&[
-            ("codec", "vp8".into()),
-            ("width", size.0.into()),
-            ("height", size.1.into()),
-            ("bitrate", BITS_PER_SECOND.into()),
-            ("framerate", 30.into()),
-            // libvpx's real-time speed settings: with the default ("quality") a busy
-            // device took over 20 s after Stop to encode the queued frames.
-            ("latencyMode", "realtime".into()),
-        ]);
-        call(&encoder, "configure", &[&config])?;
+        // Real time: with the default ("quality") a busy device took over 20 s after Stop
+        // to encode the queued frames.
+        let encoder = vp8_encoder(on_output.as_ref(), on_error.as_ref(), size, BITS_PER_SECOND)?;
         let recorder = Self {
             encoder,
             canvas: canvas.clone(),

@@ -21,7 +21,9 @@ use web_sys::{HtmlCanvasElement, MediaStream, MediaStreamTrack};
 
 use super::video_scale::scaled_size;
 use crate::js_text::js_text;
-use crate::webcodecs::{call, canvas_frame, chunk_parts, construct, number, object};
+use crate::webcodecs::{
+    call, canvas_frame, chunk_parts, construct, is_configured, number, object, vp8_encoder,
+};
 
 /// Video bits per second, at most: the room's budget is 1.5 Mbit/s per member per
 /// peer, and the `room` channel (heads, scene, shots) rides beside the video.
@@ -215,15 +217,11 @@ impl MediaEncoder {
 
     /// The encoder, (re)made for `size` when it changed or failed.
     fn ready_encoder(&self, size: (u32, u32)) -> Result<JsValue, JsValue> {
-        let usable = self.encoder.borrow().clone().filter(|e| {
-            !self.failed.get()
-                && self.size.get() == size
-                && js_sys::Reflect::get(e, &"state".into())
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .as_deref()
-                    == Some("configured")
-        });
+        let usable = self
+            .encoder
+            .borrow()
+            .clone()
+            .filter(|e| !self.failed.get() && self.size.get() == size && is_configured(e));
         if let Some(encoder) = usable {
             return Ok(encoder);
         }
@@ -231,21 +229,12 @@ impl MediaEncoder {
             let _ = call(&old, "close", &[]);
         }
         self.failed.set(false);
-        let init = object(&[
-            ("output", self.on_output.as_ref().clone()),
-            ("error", self.on_error.as_ref().clone()),
-        ]);
-        let encoder = construct("VideoEncoder", &[init.as_ref()])?;
-        let config = object(&[
-            ("codec", "vp8".into()),
-            ("width", size.0.into()),
-            ("height", size.1.into()),
-            ("bitrate", MAX_VIDEO_BITRATE.into()),
-            ("framerate", 30.into()),
-            // libvpx's real-time speed settings; a live picture, not a film.
-            ("latencyMode", "realtime".into()),
-        ]);
-        call(&encoder, "configure", &[&config])?;
+        let encoder = vp8_encoder(
+            self.on_output.as_ref(),
+            self.on_error.as_ref(),
+            size,
+            f64::from(MAX_VIDEO_BITRATE),
+        )?;
         self.coded.set(size);
         self.size.set(size);
         self.in_flight.borrow_mut().clear();
@@ -357,14 +346,11 @@ impl MediaDecoder {
 
     fn decode(&self, frame: &MediaFrame<'_>) -> Result<(), JsValue> {
         let size = (frame.width, frame.height);
-        let usable = self.decoder.borrow().clone().filter(|d| {
-            !(frame.key && self.size.get() != size)
-                && js_sys::Reflect::get(d, &"state".into())
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .as_deref()
-                    == Some("configured")
-        });
+        let usable = self
+            .decoder
+            .borrow()
+            .clone()
+            .filter(|d| !(frame.key && self.size.get() != size) && is_configured(d));
         let decoder = match usable {
             Some(d) => d,
             None => {
