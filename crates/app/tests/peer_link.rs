@@ -15,6 +15,7 @@ use futures::channel::mpsc;
 use futures::future::{select, Either};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
+use huddle_app::live::dom::{context_2d, create};
 use huddle_app::rtc::media::MediaEncoder;
 use huddle_app::rtc::peer::{PeerEvent, PeerLink};
 use huddle_protocol::{PeerMessage, PeerSignal};
@@ -547,15 +548,10 @@ struct LiveVideo {
 
 impl LiveVideo {
     fn new(link: &Slot) -> Self {
-        let canvas: HtmlCanvasElement = element("canvas");
+        let canvas: HtmlCanvasElement = create("canvas").expect("a canvas");
         canvas.set_width(320);
         canvas.set_height(120);
-        let ctx: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into().ok())
-            .expect("2d");
+        let ctx = context_2d(&canvas).expect("a 2D context");
         let want_key = Rc::new(Cell::new(false));
         let (slot, wanted) = (link.clone(), want_key.clone());
         let encoder = MediaEncoder::new(move |bytes, key| {
@@ -612,10 +608,10 @@ fn centre_of_left_half(video: &HtmlVideoElement) -> Option<Rgb> {
     if w == 0 || h == 0 {
         return None;
     }
-    let canvas: HtmlCanvasElement = element("canvas");
+    let canvas: HtmlCanvasElement = create("canvas").ok()?;
     canvas.set_width(w);
     canvas.set_height(h);
-    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let ctx = context_2d(&canvas).ok()?;
     ctx.draw_image_with_html_video_element(video, 0.0, 0.0)
         .ok()?;
     let px = ctx
@@ -623,14 +619,6 @@ fn centre_of_left_half(video: &HtmlVideoElement) -> Option<Rgb> {
         .ok()?
         .data();
     Some([px[0], px[1], px[2]])
-}
-
-fn element<T: JsCast>(name: &str) -> T {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element(name).ok())
-        .and_then(|e| e.dyn_into().ok())
-        .expect("an element")
 }
 
 /// A muted, playing video element showing `stream`.
@@ -642,11 +630,7 @@ fn playing(stream: &MediaStream) -> HtmlVideoElement {
 
 /// A muted, autoplaying video element on `stream` (not yet asked to play).
 fn muted_video(stream: &MediaStream) -> HtmlVideoElement {
-    let video: HtmlVideoElement = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("video").ok())
-        .and_then(|e| e.dyn_into().ok())
-        .expect("a <video> element");
+    let video: HtmlVideoElement = create("video").expect("a <video> element");
     video.set_muted(true);
     video.set_autoplay(true);
     video.set_src_object(Some(stream));

@@ -203,30 +203,21 @@ fn webm_blob(size: (u32, u32), frames: &[EncodedFrame]) -> Option<Blob> {
 #[cfg(test)]
 mod tests {
     use super::CodecRecorder;
+    use crate::live::dom::{context_2d, create};
     use futures::channel::oneshot;
     use gloo_timers::future::TimeoutFuture;
     use huddle_protocol::webm::sniff;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+    use web_sys::HtmlCanvasElement;
 
     #[wasm_bindgen_test]
     async fn every_painted_frame_is_in_the_webm() {
-        let canvas: HtmlCanvasElement = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("canvas").ok())
-            .and_then(|c| c.dyn_into().ok())
-            .expect("canvas");
+        let canvas: HtmlCanvasElement = create("canvas").expect("canvas");
         canvas.set_width(160);
         canvas.set_height(90);
         assert!(CodecRecorder::can_record(&canvas), "Chromium has WebCodecs");
-        let ctx: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into().ok())
-            .expect("2d");
+        let ctx = context_2d(&canvas).expect("2d");
         let (tx, rx) = oneshot::channel();
         let recorder = CodecRecorder::start(&canvas, move |blob| {
             let _ = tx.send(blob);

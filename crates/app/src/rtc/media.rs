@@ -406,32 +406,19 @@ impl Drop for MediaDecoder {
 #[cfg(test)]
 mod tests {
     use super::{latency_stats, MediaDecoder, MediaEncoder};
+    use crate::live::dom::{context_2d, create};
     use futures::channel::mpsc;
     use gloo_timers::future::TimeoutFuture;
     use huddle_protocol::media::{MediaFrame, MediaMessage};
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement};
-
-    fn element<T: JsCast>(name: &str) -> T {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element(name).ok())
-            .and_then(|c| c.dyn_into().ok())
-            .expect("element")
-    }
+    use web_sys::{HtmlCanvasElement, HtmlVideoElement};
 
     /// Red left half, blue right half, as a packed picture's colour and mask.
     fn packed_canvas() -> HtmlCanvasElement {
-        let canvas: HtmlCanvasElement = element("canvas");
+        let canvas: HtmlCanvasElement = create("canvas").expect("canvas");
         canvas.set_width(320);
         canvas.set_height(120);
-        let ctx: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into().ok())
-            .expect("2d");
+        let ctx = context_2d(&canvas).expect("2d");
         ctx.set_fill_style_str("#f00");
         ctx.fill_rect(0.0, 0.0, 160.0, 120.0);
         ctx.set_fill_style_str("#00f");
@@ -447,7 +434,7 @@ mod tests {
             let _ = tx.unbounded_send((bytes, key));
         });
         let decoder = MediaDecoder::new().expect("decoder");
-        let video: HtmlVideoElement = element("video");
+        let video: HtmlVideoElement = create("video").expect("video");
         video.set_muted(true);
         video.set_src_object(Some(decoder.stream()));
         let _ = video.play();
