@@ -19,6 +19,7 @@ use web_sys::{HtmlCanvasElement, MediaStream};
 
 use crate::camera::{open_camera, stop_stream, CameraError};
 use crate::live::photo_camera::PhotoCamera;
+use crate::rtc::media::RemoteVideo;
 use crate::rtc::mesh::Mesh;
 use crate::rtc::peer::{LinkState, PeerEvent};
 use crate::signalling::{socket_url, Signaller, SocketEvent};
@@ -169,7 +170,8 @@ pub struct Session {
     pub featured: RwSignal<Vec<FeaturedRoom>>,
     pub camera: RwSignal<CameraStatus>,
     pub local_stream: RwSignal<Option<MediaStream>, LocalStorage>,
-    pub remote_streams: RwSignal<BTreeMap<MemberId, MediaStream>, LocalStorage>,
+    /// Each other member's live picture (see [`RemoteVideo`]).
+    pub remote_videos: RwSignal<BTreeMap<MemberId, RemoteVideo>, LocalStorage>,
     pub peers: RwSignal<BTreeMap<MemberId, PeerStatus>>,
     /// True from a create/join request until its answer.
     pub busy: RwSignal<bool>,
@@ -190,7 +192,7 @@ impl Session {
             featured: RwSignal::new(Vec::new()),
             camera: RwSignal::new(CameraStatus::Off),
             local_stream: RwSignal::new_local(None),
-            remote_streams: RwSignal::new_local(BTreeMap::new()),
+            remote_videos: RwSignal::new_local(BTreeMap::new()),
             peers: RwSignal::new(BTreeMap::new()),
             busy: RwSignal::new(false),
             left_room: RwSignal::new(None),
@@ -585,7 +587,7 @@ impl Session {
                 if let Some(mesh) = inner.mesh.borrow().as_ref() {
                     mesh.remove_member(member);
                 }
-                self.remote_streams.update(|s| {
+                self.remote_videos.update(|s| {
                     s.remove(&member);
                 });
                 inner.heads.borrow_mut().remove(&member);
@@ -663,8 +665,8 @@ impl Session {
 
     fn on_peer_event(self, from: MemberId, event: PeerEvent) {
         match event {
-            PeerEvent::Track(stream) => self.remote_streams.update(|s| {
-                s.insert(from, stream);
+            PeerEvent::Track(video) => self.remote_videos.update(|s| {
+                s.insert(from, video);
             }),
             PeerEvent::ChannelOpen => {
                 let available = match self.camera.get_untracked() {
@@ -788,7 +790,7 @@ impl Session {
         }
         self.local_stream.set(None);
         inner.photo.replace(None);
-        self.remote_streams.set(BTreeMap::new());
+        self.remote_videos.set(BTreeMap::new());
         self.peers.set(BTreeMap::new());
         self.camera.set(CameraStatus::Off);
         inner.heads.borrow_mut().clear();

@@ -161,7 +161,9 @@ impl Side {
             TRACK_MS,
             "PeerEvent::Track with a live video track",
             |e| match e {
-                PeerEvent::Track(stream) if has_live_video(stream) => Some(handle(stream)),
+                PeerEvent::Track(video) if has_live_video(&video.stream) => {
+                    Some(handle(&video.stream))
+                }
                 _ => None,
             },
         )
@@ -309,7 +311,8 @@ fn ready_state(track: &MediaStreamTrack) -> String {
 
 fn describe(event: &PeerEvent) -> String {
     match event {
-        PeerEvent::Track(stream) => {
+        PeerEvent::Track(video) => {
+            let stream = &video.stream;
             let tracks: Vec<String> = stream
                 .get_tracks()
                 .iter()

@@ -183,7 +183,12 @@ pub fn LiveStage() -> impl IntoView {
                 shots.try_with_value(|s| s.frame_painted());
             }
         };
-        match LivePreview::start(canvas, hold.clone(), room, my_canvas, on_status) {
+        let my_feed = move || {
+            sender
+                .try_with_value(|s| s.as_ref().map(|s| s.feed().clone()))
+                .flatten()
+        };
+        match LivePreview::start(canvas, hold.clone(), room, my_feed, on_status) {
             Ok(p) => {
                 if let Some(photo) = room_background.photo() {
                     p.set_custom_background(&photo);
@@ -197,9 +202,9 @@ pub fn LiveStage() -> impl IntoView {
         }
     });
 
-    // Members' packed streams feed the preview.
+    // Members' packed pictures feed the preview.
     Effect::new(move |_| {
-        let streams = session.remote_streams.get();
+        let videos = session.remote_videos.get();
         let present: BTreeSet<MemberId> = session
             .member_names()
             .into_iter()
@@ -210,7 +215,7 @@ pub fn LiveStage() -> impl IntoView {
                 return;
             };
             for id in &present {
-                p.set_feed(*id, streams.get(id));
+                p.set_feed(*id, videos.get(id).map(|v| &v.feed));
             }
         });
     });

@@ -21,6 +21,7 @@ use crate::js_text::js_text;
 use super::messages::{
     ComposeRequest, ComposeTimings, FileType, FromCompose, PlacedMember, ToCompose,
 };
+use super::picture::{close_all, Picture};
 
 /// Where trunk puts the worker's loader (`<bin>_loader.js`, see `index.html`).
 pub const COMPOSE_WORKER_URL: &str = "/compose_worker_loader.js";
@@ -92,12 +93,6 @@ fn message(meta: &ToCompose) -> js_sys::Object {
     let obj = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&obj, &"meta".into(), &encode(meta).into());
     obj
-}
-
-fn close_all(bitmaps: &[ImageBitmap]) {
-    for b in bitmaps {
-        b.close();
-    }
 }
 
 /// The reply to an encoding: its id and files (or why there are none).
@@ -281,20 +276,22 @@ impl ComposeClient {
         state.started && state.in_flight.is_none()
     }
 
-    /// Sends a frame with `bitmaps` (indexed by the members' `bitmap`) transferred
-    /// to the worker. When the worker is not idle the frame is dropped, its
-    /// bitmaps closed, and `false` returned.
-    pub fn submit(&self, request: ComposeRequest, bitmaps: Vec<ImageBitmap>) -> bool {
+    /// Sends a frame with `pictures` (indexed by the members' [`MemberPicture::New`])
+    /// transferred to the worker. When the worker is not idle the frame is dropped,
+    /// its pictures closed, and `false` returned.
+    ///
+    /// [`MemberPicture::New`]: super::messages::MemberPicture::New
+    pub fn submit(&self, request: ComposeRequest, pictures: Vec<Picture>) -> bool {
         if !self.is_idle() {
-            close_all(&bitmaps);
+            close_all(&pictures);
             return false;
         }
         let id = request.id;
         let msg = message(&ToCompose::Frame(request));
-        let list: js_sys::Array = bitmaps.iter().collect();
+        let list: js_sys::Array = pictures.iter().map(Picture::as_js).collect();
         let _ = js_sys::Reflect::set(&msg, &"bitmaps".into(), &list);
         if !self.post(&msg, &list) {
-            close_all(&bitmaps);
+            close_all(&pictures);
             return false;
         }
         self.state.borrow_mut().in_flight = Some(id);
@@ -490,17 +487,17 @@ postMessage({ meta: JSON.stringify({ type: 'started' }) });
         // Before `Started`: the frame is refused and its bitmap closed; the
         // background is kept for later.
         let early = bitmap().await;
-        assert!(!client.submit(request(10), vec![early.clone()]));
+        assert!(!client.submit(request(10), vec![early.clone().into()]));
         assert_eq!(early.width(), 0, "a refused bitmap is closed");
         client.set_custom_background(2, 1, js_sys::Uint8ClampedArray::new_with_length(8));
         while !client.is_idle() {
             TimeoutFuture::new(10).await;
         }
 
-        assert!(client.submit(request(11), vec![bitmap().await]));
+        assert!(client.submit(request(11), vec![bitmap().await.into()]));
         assert!(!client.is_idle());
         let busy = bitmap().await;
-        assert!(!client.submit(request(12), vec![busy.clone()]));
+        assert!(!client.submit(request(12), vec![busy.clone().into()]));
         assert_eq!(busy.width(), 0);
         match next(&mut rx).await {
             ComposeEvent::Frame(f) => {
@@ -511,7 +508,7 @@ postMessage({ meta: JSON.stringify({ type: 'started' }) });
         }
         assert!(client.is_idle());
 
-        assert!(client.submit(request(13), vec![bitmap().await]));
+        assert!(client.submit(request(13), vec![bitmap().await.into()]));
         assert!(matches!(
             next(&mut rx).await,
             ComposeEvent::Failed { id: 13, .. }

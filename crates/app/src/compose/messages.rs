@@ -10,13 +10,34 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ComposeMember {
     pub id: MemberId,
-    /// Index into the message's `bitmaps` of this member's packed cut-out: a
-    /// picture twice as wide as the camera frame, colour on the left half and
-    /// the person mask as grey on the right half. `None`: no picture (yet),
-    /// the worker leaves the region empty and the UI labels it.
-    pub bitmap: Option<usize>,
+    pub picture: MemberPicture,
     /// Eye centres in the member's camera frame (left half) pixels.
     pub eyes: Option<[[f32; 2]; 2]>,
+}
+
+/// A member's packed cut-out in a frame: a picture twice as wide as the camera
+/// frame, colour on the left half and the person mask as grey on the right half.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberPicture {
+    /// No picture (yet): the worker leaves the region empty and the UI labels it.
+    None,
+    /// A new picture: the message's `bitmaps[index]`, read at `size` (scaled to it)
+    /// or, without one, at its own size.
+    New {
+        index: usize,
+        size: Option<(u32, u32)>,
+    },
+    /// Nothing new since the last frame: the worker paints the picture it read
+    /// then (none, if it has none).
+    Same,
+}
+
+impl MemberPicture {
+    /// A new picture read at its own size.
+    pub fn at(index: usize) -> Self {
+        Self::New { index, size: None }
+    }
 }
 
 /// One frame of the group picture.

@@ -3,5 +3,7 @@
 //! shared scene settings to the painter's.
 
 pub mod client;
+pub mod feed;
 pub mod messages;
+pub mod picture;
 pub mod settings;

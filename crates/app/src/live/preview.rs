@@ -1,25 +1,24 @@
-//! The live preview: take the newest packed frame of every member (mine from my
-//! canvas, the others' from their video streams), have the compose worker paint the
-//! group picture, and show it. The next set of frames is gathered while the worker
-//! paints, so it goes to the worker on the first animation frame after the picture
-//! is back rather than only starting then.
+//! The live preview: take the newest packed picture of every member (mine from my
+//! cut-out sender, the others' from their video decoders, all as `VideoFrame`s
+//! handed over without a copy on this thread), have the compose worker paint the
+//! group picture, and show it. A member with nothing new since the last frame is
+//! sent as "same" (the worker keeps what it read), a frame with nothing new at all
+//! is not painted, and the next frame goes out as soon as the worker hands one back.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures::future::join_all;
 use huddle_protocol::{MemberId, SceneState};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlCanvasElement, HtmlVideoElement, ImageBitmap, ImageBitmapOptions, MediaStream};
+use web_sys::HtmlCanvasElement;
 
-use super::dom::{animation_loop, context_2d, create, now};
+use super::dom::{animation_loop, context_2d, now};
 use super::hold::LiveHold;
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
-use crate::compose::messages::{ComposeMember, ComposeRequest, PlacedMember};
+use crate::compose::feed::LiveFeed;
+use crate::compose::messages::{ComposeMember, ComposeRequest, MemberPicture, PlacedMember};
 use crate::rtc::video_scale::{scale_for_room, scaled_size};
 
 /// Size of the live picture (16:9, like the full-resolution shot).
@@ -52,11 +51,14 @@ pub struct PreviewStatus {
 
 struct Shared {
     alive: Cell<bool>,
-    gathering: Cell<bool>,
-    /// Frames gathered while the worker was busy, sent when it is free.
-    ready: RefCell<Option<(ComposeRequest, Vec<ImageBitmap>)>>,
     next_id: Cell<u64>,
-    feeds: RefCell<BTreeMap<MemberId, HtmlVideoElement>>,
+    feeds: RefCell<BTreeMap<MemberId, LiveFeed>>,
+    /// Each member's picture size as the worker last read it, for the eyes of a
+    /// member with nothing new.
+    sizes: RefCell<BTreeMap<MemberId, (u32, u32)>>,
+    /// The scene and members of the last frame sent: one with nothing new and the
+    /// same of both is not painted again.
+    last: RefCell<Option<(SceneState, Vec<ComposeMember>)>>,
     shown_at: RefCell<Vec<f64>>,
     frames: Cell<u64>,
 }
@@ -66,14 +68,18 @@ pub struct LivePreview {
     client: Rc<ComposeClient>,
 }
 
+/// Sends the next frame when the worker is free and there is something new.
+type Pump = Rc<dyn Fn()>;
+
 impl LivePreview {
-    /// Starts painting on `canvas`. `room` is read each frame; `mine` is my packed
-    /// canvas once it has a picture. The picture stands still while `hold` is held.
+    /// Starts painting on `canvas`. `room` is read each frame; `mine` is my own
+    /// packed pictures once there is a sender. The picture stands still while
+    /// `hold` is held.
     pub fn start(
         canvas: HtmlCanvasElement,
         hold: LiveHold,
         room: impl Fn() -> Option<RoomPicture> + 'static,
-        mine: impl Fn() -> Option<HtmlCanvasElement> + 'static,
+        mine: impl Fn() -> Option<LiveFeed> + 'static,
         on_status: impl Fn(PreviewStatus) + 'static,
     ) -> Result<Self, JsValue> {
         canvas.set_width(PREVIEW_SIZE.0);
@@ -81,17 +87,21 @@ impl LivePreview {
         let ctx = context_2d(&canvas)?;
         let shared = Rc::new(Shared {
             alive: Cell::new(true),
-            gathering: Cell::new(false),
-            ready: RefCell::new(None),
             next_id: Cell::new(1),
             feeds: RefCell::new(BTreeMap::new()),
+            sizes: RefCell::new(BTreeMap::new()),
+            last: RefCell::new(None),
             shown_at: RefCell::new(Vec::new()),
             frames: Cell::new(0),
         });
+        // Set once the client exists: the worker's reply sends the next frame at
+        // once, rather than on the next animation frame.
+        let pump_slot: Rc<RefCell<Option<Pump>>> = Rc::default();
         let on_status: Rc<dyn Fn(PreviewStatus)> = Rc::new(on_status);
         let show = {
             let shared = shared.clone();
             let on_status = on_status.clone();
+            let pump_slot = pump_slot.clone();
             move |frame: ComposedFrame| {
                 if !shared.alive.get() {
                     frame.bitmap.close();
@@ -115,6 +125,10 @@ impl LivePreview {
                     paint_ms: frame.timings.paint,
                     problem: None,
                 });
+                let pump = pump_slot.borrow().clone();
+                if let Some(pump) = pump {
+                    pump();
+                }
             }
         };
         let client = ComposeClient::spawn({
@@ -133,29 +147,29 @@ impl LivePreview {
         })
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
 
+        let pump: Pump = {
+            let shared = shared.clone();
+            let client = Rc::downgrade(&client);
+            let hold = hold.clone();
+            Rc::new(move || {
+                let Some(client) = client.upgrade() else {
+                    return;
+                };
+                if !shared.alive.get() || hold.is_held() || !client.is_idle() {
+                    return;
+                }
+                if let Some(picture) = room() {
+                    send_frame(&shared, &client, picture, mine().as_ref());
+                }
+            })
+        };
+        pump_slot.replace(Some(pump.clone()));
         let tick_shared = shared.clone();
-        let tick_client = client.clone();
-        let room = Rc::new(room);
-        let mine = Rc::new(mine);
         animation_loop(move || {
             if !tick_shared.alive.get() {
                 return false;
             }
-            if hold.is_held() {
-                // The picture stands still: nothing gathered before the shot goes out.
-                drop_ready(&tick_shared);
-                return true;
-            }
-            if tick_client.is_idle() {
-                if let Some((request, bitmaps)) = tick_shared.ready.take() {
-                    tick_client.submit(request, bitmaps);
-                }
-            }
-            if !tick_shared.gathering.get() && tick_shared.ready.borrow().is_none() {
-                if let Some(picture) = room() {
-                    gather(&tick_shared, &tick_client, picture, mine());
-                }
-            }
+            pump();
             true
         });
         Ok(Self { shared, client })
@@ -167,32 +181,17 @@ impl LivePreview {
             .set_custom_background(photo.width, photo.height, photo.pixels.clone());
     }
 
-    /// Shows `stream` (packed frames) as `member`'s picture, or forgets it.
-    pub fn set_feed(&self, member: MemberId, stream: Option<&MediaStream>) {
+    /// Shows `feed` (packed frames) as `member`'s picture, or forgets it.
+    pub fn set_feed(&self, member: MemberId, feed: Option<&LiveFeed>) {
         let mut feeds = self.shared.feeds.borrow_mut();
-        match stream {
-            Some(stream) => {
-                let same = feeds
-                    .get(&member)
-                    .and_then(|v| v.src_object())
-                    .is_some_and(|s| s.id() == stream.id());
-                if same {
-                    return;
+        match feed {
+            Some(feed) => {
+                if !feeds.get(&member).is_some_and(|f| f.same_as(feed)) {
+                    feeds.insert(member, feed.clone());
                 }
-                let Ok(video) = create::<HtmlVideoElement>("video") else {
-                    return;
-                };
-                video.set_muted(true);
-                video.set_autoplay(true);
-                let _ = video.set_attribute("playsinline", "");
-                video.set_src_object(Some(stream));
-                let _ = video.play();
-                feeds.insert(member, video);
             }
             None => {
-                if let Some(video) = feeds.remove(&member) {
-                    video.set_src_object(None);
-                }
+                feeds.remove(&member);
             }
         }
     }
@@ -201,120 +200,86 @@ impl LivePreview {
 impl Drop for LivePreview {
     fn drop(&mut self) {
         self.shared.alive.set(false);
-        drop_ready(&self.shared);
-        for video in self.shared.feeds.borrow().values() {
-            video.set_src_object(None);
-        }
     }
 }
 
-/// Captures every member's newest packed frame, then sends the set to the worker.
-fn gather(
-    shared: &Rc<Shared>,
-    client: &Rc<ComposeClient>,
+/// Takes every member's newest packed picture (my own scaled to what the others
+/// get: the same pixels everywhere, and a quarter of the reading and unpacking in
+/// a 4-member room) and sends the frame to the worker, unless nothing changed.
+fn send_frame(
+    shared: &Shared,
+    client: &ComposeClient,
     picture: RoomPicture,
-    mine: Option<HtmlCanvasElement>,
+    mine: Option<&LiveFeed>,
 ) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let mut promises = Vec::new();
-    let mut members = Vec::with_capacity(picture.members.len());
-    // Mine as the others get it: the same pixels everywhere, and a quarter of the
-    // reading and unpacking in a 4-member room.
     let my_scale = scale_for_room(picture.members.len());
+    let mut pictures = Vec::new();
+    let mut members = Vec::with_capacity(picture.members.len());
     {
         let feeds = shared.feeds.borrow();
+        let mut sizes = shared.sizes.borrow_mut();
         for &id in &picture.members {
-            // The packed picture's size as it is here (the video may arrive scaled).
-            let mut size = (0u32, 0u32);
-            let promise = if id == picture.me {
-                mine.as_ref().and_then(|c| {
-                    size = scaled_size(c.width(), c.height(), my_scale);
-                    let options = ImageBitmapOptions::new();
-                    options.set_resize_width(size.0);
-                    options.set_resize_height(size.1);
-                    window
-                        .create_image_bitmap_with_html_canvas_element_and_image_bitmap_options(
-                            c, &options,
-                        )
-                        .ok()
-                })
+            let feed = if id == picture.me {
+                mine
             } else {
-                feeds
-                    .get(&id)
-                    .filter(|v| v.ready_state() >= 2 && v.video_width() > 0)
-                    .and_then(|v| {
-                        size = (v.video_width(), v.video_height());
-                        window.create_image_bitmap_with_html_video_element(v).ok()
-                    })
+                feeds.get(&id)
             };
-            let (fw, fh) = ((size.0 / 2) as f32, size.1 as f32);
+            let picture_of = match feed {
+                None => {
+                    sizes.remove(&id);
+                    MemberPicture::None
+                }
+                Some(feed) => match feed.take() {
+                    Some(p) => {
+                        let (w, h) = p.size();
+                        let size = (id == picture.me).then(|| scaled_size(w, h, my_scale));
+                        sizes.insert(id, size.unwrap_or((w, h)));
+                        pictures.push(p);
+                        MemberPicture::New {
+                            index: pictures.len() - 1,
+                            size,
+                        }
+                    }
+                    None => MemberPicture::Same,
+                },
+            };
+            // Eyes in the packed picture's left half, as the worker reads it.
+            let (fw, fh) = sizes
+                .get(&id)
+                .map_or((0.0, 0.0), |&(w, h)| ((w / 2) as f32, h as f32));
             let eyes = picture
                 .eyes
                 .get(&id)
                 .map(|e| e.map(|[x, y]| [x * fw, y * fh]));
-            let bitmap = promise.map(|p| {
-                promises.push(JsFuture::from(p));
-                promises.len() - 1
+            members.push(ComposeMember {
+                id,
+                picture: picture_of,
+                eyes,
             });
-            members.push(ComposeMember { id, bitmap, eyes });
         }
     }
+    let unchanged = pictures.is_empty()
+        && shared
+            .last
+            .borrow()
+            .as_ref()
+            .is_some_and(|(scene, last)| *scene == picture.scene && *last == members);
+    if unchanged {
+        return;
+    }
+    shared
+        .last
+        .replace(Some((picture.scene.clone(), members.clone())));
     let id = shared.next_id.get();
     shared.next_id.set(id + 1);
-    shared.gathering.set(true);
-    let shared = shared.clone();
-    let client = client.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let results = join_all(promises).await;
-        shared.gathering.set(false);
-        let mut bitmaps = Vec::with_capacity(results.len());
-        let mut failed = Vec::new();
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(b) => bitmaps.push(b.unchecked_into::<ImageBitmap>()),
-                Err(_) => failed.push(i),
-            }
-        }
-        // A capture that failed (a stream just ended) leaves that member empty; the
-        // other bitmaps keep their order.
-        let mut index = 0;
-        for m in &mut members {
-            m.bitmap = match m.bitmap {
-                Some(i) if failed.contains(&i) => None,
-                Some(_) => {
-                    index += 1;
-                    Some(index - 1)
-                }
-                None => None,
-            };
-        }
-        if !shared.alive.get() {
-            bitmaps.iter().for_each(ImageBitmap::close);
-            return;
-        }
-        let request = ComposeRequest {
+    client.submit(
+        ComposeRequest {
             id,
             width: PREVIEW_SIZE.0,
             height: PREVIEW_SIZE.1,
             scene: picture.scene,
             members,
-        };
-        if client.is_idle() {
-            client.submit(request, bitmaps);
-        } else {
-            // Each holds a decoded video frame: only the newest set is kept.
-            if let Some((_, old)) = shared.ready.replace(Some((request, bitmaps))) {
-                old.iter().for_each(ImageBitmap::close);
-            }
-        }
-    });
-}
-
-/// Forgets the frames gathered and not yet sent.
-fn drop_ready(shared: &Shared) {
-    if let Some((_, bitmaps)) = shared.ready.take() {
-        bitmaps.iter().for_each(ImageBitmap::close);
-    }
+        },
+        pictures,
+    );
 }

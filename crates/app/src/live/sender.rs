@@ -20,7 +20,10 @@ use web_sys::{
 };
 
 use crate::camera::frame_key;
+use crate::compose::feed::LiveFeed;
+use crate::compose::picture::Picture;
 use crate::rtc::media::wall_ms;
+use crate::webcodecs::canvas_frame;
 
 use super::dom::{animation_loop, context_2d, create};
 use super::hold::LiveHold;
@@ -115,6 +118,8 @@ struct State {
     /// The camera time of the plain frame last painted while the models load.
     unmasked_time: Cell<f64>,
     head_pace: HeadPace,
+    /// Each new packed picture, for my place in the preview.
+    feed: LiveFeed,
 }
 
 /// Hears each new packed picture on the canvas and when its camera frame was taken.
@@ -163,6 +168,7 @@ impl CutoutSender {
             taken: RefCell::new(VecDeque::new()),
             unmasked_time: Cell::new(-1.0),
             head_pace,
+            feed: LiveFeed::default(),
         });
         let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
         let pair_slot: Rc<RefCell<Option<VisionPair>>> = Rc::default();
@@ -196,6 +202,7 @@ impl CutoutSender {
                         state.frames.set(state.frames.get() + 1);
                         if paint(&canvas, &ctx, &out).unwrap_or(false) {
                             let taken = taken_at(&state, frame_number(out.result.id));
+                            offer(&state.feed, &canvas);
                             on_packed(&canvas, taken);
                         }
                         if asked_faces(out.result.id) {
@@ -235,6 +242,7 @@ impl CutoutSender {
                 // Until the mask is ready the others see my camera in my tile, and
                 // nobody in my place in the picture (an all-background mask).
                 if paint_unmasked(&tick_state, &tick_canvas, &ctx, &tick_video).unwrap_or(false) {
+                    offer(&tick_state.feed, &tick_canvas);
                     on_packed(&tick_canvas, wall_ms());
                 }
             }
@@ -257,6 +265,11 @@ impl CutoutSender {
     /// A packed frame has been painted.
     pub fn has_picture(&self) -> bool {
         self.state.frames.get() > 0
+    }
+
+    /// Each new packed picture, for my own place in the preview.
+    pub fn feed(&self) -> &LiveFeed {
+        &self.state.feed
     }
 }
 
@@ -348,6 +361,14 @@ fn paint_unmasked(
     ctx.set_fill_style_str("#000");
     ctx.fill_rect(f64::from(w), 0.0, f64::from(w), f64::from(h));
     Ok(true)
+}
+
+/// A snapshot of the packed canvas for the preview: a `VideoFrame` goes to the
+/// compose worker as it is, where a bitmap of the canvas was made on this thread.
+fn offer(feed: &LiveFeed, canvas: &HtmlCanvasElement) {
+    if let Some(p) = canvas_frame(canvas, 0.0).ok().and_then(Picture::from_js) {
+        feed.put(p);
+    }
 }
 
 /// When the camera took frame `n` (now, if it is no longer known).

@@ -23,7 +23,8 @@ use super::image_codec::{blob_bytes, canvas_jpeg, decode_jpeg};
 use super::recorder::{Recorder, Video};
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeClientError, ComposeEvent, ComposedFrame};
-use crate::compose::messages::{ComposeMember, ComposeRequest, FileType};
+use crate::compose::messages::{ComposeMember, ComposeRequest, FileType, MemberPicture};
+use crate::compose::picture::Picture;
 use crate::session::{Session, ShotEvent};
 
 /// The photo's size: full HD, composed from full-resolution cut-outs.
@@ -550,11 +551,14 @@ fn pump(inner: &Rc<Inner>) {
                 let (fw, fh) = ((b.width() / 2) as f32, b.height() as f32);
                 p.eyes.get(&id).map(|e| e.map(|[x, y]| [x * fw, y * fh]))
             });
-            let bitmap = part.map(|b| {
-                bitmaps.push(b);
-                bitmaps.len() - 1
-            });
-            ComposeMember { id, bitmap, eyes }
+            let picture = match part {
+                Some(b) => {
+                    bitmaps.push(Picture::from(b));
+                    MemberPicture::at(bitmaps.len() - 1)
+                }
+                None => MemberPicture::None,
+            };
+            ComposeMember { id, picture, eyes }
         })
         .collect();
     close_parts(&mut p);

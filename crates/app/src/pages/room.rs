@@ -198,7 +198,7 @@ fn InRoom() -> impl IntoView {
                 } else {
                     let stream: Signal<Option<MediaStream>, LocalStorage> =
                         Signal::derive_local(move || {
-                            session.remote_streams.with(|s| s.get(&id).cloned())
+                            session.remote_videos.with(|s| s.get(&id).map(|v| v.stream.clone()))
                         });
                     view! { <VideoTile name=name stream=stream note=remote_note(session, id) packed=true /> }
                 }
@@ -230,7 +230,7 @@ fn InRoom() -> impl IntoView {
 /// Why another member's tile has no picture yet.
 fn remote_note(session: Session, id: MemberId) -> Signal<Option<String>> {
     Signal::derive(move || {
-        let has_stream = session.remote_streams.with(|s| s.contains_key(&id));
+        let has_stream = session.remote_videos.with(|s| s.contains_key(&id));
         let camera = session.peers.with(|p| p.get(&id).and_then(|p| p.camera));
         match (has_stream, camera) {
             (_, Some(false)) => Some("No camera".to_string()),

@@ -20,6 +20,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlCanvasElement, MediaStream, MediaStreamTrack};
 
 use super::video_scale::scaled_size;
+use crate::compose::feed::LiveFeed;
+use crate::compose::picture::Picture;
 use crate::js_text::js_text;
 use crate::webcodecs::{
     call, canvas_frame, chunk_parts, construct, is_configured, number, object, vp8_encoder,
@@ -254,7 +256,16 @@ impl Drop for MediaEncoder {
     }
 }
 
-/// One member's VP8 frames → a `MediaStream` playing them.
+/// A member's live picture as it arrives here: the stream their tile plays, and
+/// the decoded frames for the preview.
+#[derive(Clone, Debug)]
+pub struct RemoteVideo {
+    pub stream: MediaStream,
+    pub feed: LiveFeed,
+}
+
+/// One member's VP8 frames → each decoded frame to the preview (a [`LiveFeed`])
+/// and to a `MediaStream` playing them (the member's tile).
 pub struct MediaDecoder {
     decoder: RefCell<Option<JsValue>>,
     size: Cell<(u16, u16)>,
@@ -264,6 +275,7 @@ pub struct MediaDecoder {
     origin: Rc<Cell<f64>>,
     stream: MediaStream,
     generator: MediaStreamTrack,
+    feed: LiveFeed,
     on_output: Closure<dyn FnMut(JsValue)>,
     on_error: Closure<dyn FnMut(JsValue)>,
 }
@@ -282,6 +294,8 @@ impl MediaDecoder {
         let waiting_key = Rc::new(Cell::new(true));
         let origin: Rc<Cell<f64>> = Rc::default();
         let from = origin.clone();
+        let feed = LiveFeed::default();
+        let to_preview = feed.clone();
         let on_output = Closure::<dyn FnMut(JsValue)>::new(move |frame: JsValue| {
             let now = wall_ms();
             let captured = from.get() + number(&frame, "timestamp") / 1000.0;
@@ -292,6 +306,11 @@ impl MediaDecoder {
                     l.pop_front();
                 }
             });
+            // A clone shares the decoded pixels: the preview takes it straight to the
+            // compose worker, with no `<video>` and no copy on this thread.
+            if let Some(copy) = call(&frame, "clone", &[]).ok().and_then(Picture::from_js) {
+                to_preview.put(copy);
+            }
             // The generator takes the frame (and closes it once shown).
             if call(&writer, "write", &[&frame]).is_err() {
                 let _ = call(&frame, "close", &[]);
@@ -311,6 +330,7 @@ impl MediaDecoder {
             origin,
             stream,
             generator,
+            feed,
             on_output,
             on_error,
         })
@@ -319,6 +339,14 @@ impl MediaDecoder {
     /// The member's picture, as a stream.
     pub fn stream(&self) -> &MediaStream {
         &self.stream
+    }
+
+    /// The member's picture, as a stream and as frames for the preview.
+    pub fn video(&self) -> RemoteVideo {
+        RemoteVideo {
+            stream: self.stream.clone(),
+            feed: self.feed.clone(),
+        }
     }
 
     /// From now on only a key frame helps (a new connection).

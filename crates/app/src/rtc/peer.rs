@@ -16,13 +16,13 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    MediaStream, MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit,
-    RtcDataChannelState, RtcDataChannelType, RtcIceCandidateInit, RtcIceConnectionState,
-    RtcIceServer, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType,
-    RtcSessionDescriptionInit, RtcSignalingState,
+    MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState,
+    RtcDataChannelType, RtcIceCandidateInit, RtcIceConnectionState, RtcIceServer,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcSdpType, RtcSessionDescriptionInit,
+    RtcSignalingState,
 };
 
-use super::media::MediaDecoder;
+use super::media::{MediaDecoder, RemoteVideo};
 use super::sdp::{restart_ice, set_local_description_implicit};
 
 /// How long ICE may stay `disconnected` before we restart it: brief blips heal themselves.
@@ -40,7 +40,7 @@ const KEY_REQUEST_EVERY_MS: f64 = 300.0;
 pub enum PeerEvent {
     /// The other member's live picture: a stream that plays what its `media` channel
     /// brings (sent once, when that channel first opens).
-    Track(MediaStream),
+    Track(RemoteVideo),
     /// The other member needs a key frame of my live video to decode what follows.
     KeyFrameWanted,
     /// The data channel opened: the link is usable for room messages.
@@ -518,7 +518,7 @@ fn media_channel(
             };
             if let Some(decoder) = &inner.decoder {
                 if !inner.track_announced.replace(true) {
-                    (inner.on_event)(PeerEvent::Track(decoder.stream().clone()));
+                    (inner.on_event)(PeerEvent::Track(decoder.video()));
                 }
             }
             // Whatever the other side had of my video is gone with the old connection.

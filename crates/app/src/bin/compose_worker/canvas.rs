@@ -1,11 +1,29 @@
-//! Pixels in and out of the browser: the members' bitmaps read back through an
+//! Pixels in and out of the browser: the members' pictures read back through an
 //! OffscreenCanvas, the painted picture put into another and taken out as a
 //! bitmap. Both canvases are kept between frames.
 
-use wasm_bindgen::{Clamped, JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
+use huddle_app::compose::picture::Picture;
 use huddle_app::js_text::js_text;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A 2D context seen only for `drawImage` of any source, scaled: web-sys's
+    /// typed overloads have no `VideoFrame`.
+    type AnySourceContext;
+    #[wasm_bindgen(method, catch, js_name = drawImage)]
+    fn draw_scaled(
+        this: &AnySourceContext,
+        image: &JsValue,
+        dx: f64,
+        dy: f64,
+        dw: f64,
+        dh: f64,
+    ) -> Result<(), JsValue>;
+}
 
 use crate::error::ComposeError;
 
@@ -43,18 +61,25 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// The bitmap's RGBA pixels and size. The width is rounded down to even: a
-    /// packed picture is two halves, and a video scaled on the way may be odd.
-    pub fn read(&mut self, bitmap: &ImageBitmap) -> Result<(u32, u32, Vec<u8>), ComposeError> {
-        let (w, h) = (bitmap.width() & !1, bitmap.height());
+    /// The picture's RGBA pixels and size, scaled to `size` when given. The width
+    /// is rounded down to even: a packed picture is two halves, and a video scaled
+    /// on the way may be odd.
+    pub fn read(
+        &mut self,
+        picture: &Picture,
+        size: Option<(u32, u32)>,
+    ) -> Result<(u32, u32, Vec<u8>), ComposeError> {
+        let (w, h) = size.unwrap_or_else(|| picture.size());
+        let (w, h) = (w & !1, h);
         if w == 0 || h == 0 {
             return Err(ComposeError::Read("the picture is empty".into()));
         }
         let read = |e| ComposeError::Read(js_text(e));
         let ctx = context(&mut self.canvas, w, h, true).map_err(read)?;
-        // `copy` replaces what a previous, larger bitmap left there.
+        // `copy` replaces what a previous, larger picture left there.
         ctx.set_global_composite_operation("copy").map_err(read)?;
-        ctx.draw_image_with_image_bitmap(bitmap, 0.0, 0.0)
+        ctx.unchecked_ref::<AnySourceContext>()
+            .draw_scaled(picture.as_js(), 0.0, 0.0, f64::from(w), f64::from(h))
             .map_err(read)?;
         let data = ctx
             .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))

@@ -18,9 +18,10 @@ mod reply;
 use std::cell::RefCell;
 
 use huddle_app::compose::messages::{FromCompose, ToCompose};
+use huddle_app::compose::picture::Picture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ImageBitmap, MessageEvent};
+use web_sys::MessageEvent;
 
 use crate::painter::Painter;
 
@@ -42,15 +43,12 @@ fn field(data: &JsValue, name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// The message's `bitmaps`, by index; anything that is not a bitmap is `None`.
-fn bitmaps(data: &JsValue) -> Vec<Option<ImageBitmap>> {
+/// The message's pictures (bitmaps or video frames), by index; anything that is
+/// not an object is `None`.
+fn bitmaps(data: &JsValue) -> Vec<Option<Picture>> {
     field(data, "bitmaps")
         .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-        .map(|list| {
-            list.iter()
-                .map(|b| b.dyn_into::<ImageBitmap>().ok())
-                .collect()
-        })
+        .map(|list| list.iter().map(Picture::from_js).collect())
         .unwrap_or_default()
 }
 
@@ -104,9 +102,12 @@ fn on_message(event: MessageEvent) {
             }
         }
         ToCompose::Encode { id, files } => {
-            let mut bitmaps = bitmaps(&data).into_iter();
-            let first = bitmaps.next().flatten();
-            bitmaps.flatten().for_each(|b| b.close());
+            let mut pictures = bitmaps(&data).into_iter();
+            let first = pictures
+                .next()
+                .flatten()
+                .and_then(|p| p.into_bitmap().map_err(|other| other.close()).ok());
+            pictures.flatten().for_each(|p| p.close());
             encode::encode(id, first, files);
         }
     }

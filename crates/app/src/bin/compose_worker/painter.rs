@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use huddle_app::compose::messages::{ComposeRequest, ComposeTimings, PlacedMember};
+use huddle_app::compose::messages::{ComposeRequest, ComposeTimings, MemberPicture, PlacedMember};
+use huddle_app::compose::picture::Picture;
 use huddle_app::compose::settings::{
     background_preset, beauty_strength, member_key, scene_settings, transform_of,
 };
@@ -30,6 +31,15 @@ enum BackgroundChoice {
     Preset(BackgroundPreset),
     /// The custom photo of this generation (bumped by every upload).
     Custom(u64),
+}
+
+/// A member's picture as last read, kept for the frames that bring nothing new.
+struct Cutout {
+    image: Rgba8Image,
+    person: Option<BBox>,
+    /// Skin smoothing is done once per picture read, not again on every frame
+    /// that reuses it.
+    smoothed: bool,
 }
 
 /// A member as read this frame.
@@ -65,7 +75,7 @@ pub struct Painter {
     compositor: Compositor,
     background: BackgroundChoice,
     custom: Option<(u64, Rgba8Image)>,
-    cutouts: BTreeMap<MemberId, Rgba8Image>,
+    cutouts: BTreeMap<MemberId, Cutout>,
     beauty: BeautyScratch,
     out: Rgba8Image,
     effects: EffectPainter,
@@ -101,17 +111,17 @@ impl Painter {
         Ok(())
     }
 
-    /// Paints `req`; `bitmaps` are the message's pictures, all closed here once read.
+    /// Paints `req`; `pictures` are the message's pictures, all closed here once read.
     pub fn frame(
         &mut self,
         req: &ComposeRequest,
-        bitmaps: &[Option<ImageBitmap>],
+        pictures: &[Option<Picture>],
     ) -> Result<Painted, ComposeError> {
         let t0 = now();
-        let inputs = self.read(req, bitmaps);
+        let inputs = self.read(req, pictures);
         // Closed at once, read or not: each holds a decoded video frame.
-        for b in bitmaps.iter().flatten() {
-            b.close();
+        for p in pictures.iter().flatten() {
+            p.close();
         }
         let inputs = inputs?;
         let t_read = now();
@@ -119,8 +129,9 @@ impl Painter {
         let strength = beauty_strength(&req.scene);
         if strength > 0.0 {
             for input in inputs.iter().filter(|i| i.has_picture) {
-                if let Some(img) = self.cutouts.get_mut(&input.id) {
-                    smooth_skin(img, strength, &mut self.beauty)?;
+                if let Some(cut) = self.cutouts.get_mut(&input.id).filter(|c| !c.smoothed) {
+                    smooth_skin(&mut cut.image, strength, &mut self.beauty)?;
+                    cut.smoothed = true;
                 }
             }
         }
@@ -131,7 +142,9 @@ impl Painter {
         let mut frames = Vec::with_capacity(inputs.len());
         for input in &inputs {
             let cutout = match self.cutouts.get(&input.id) {
-                Some(img) if input.has_picture => Some(img.as_view().map_err(SceneError::from)?),
+                Some(cut) if input.has_picture => {
+                    Some(cut.image.as_view().map_err(SceneError::from)?)
+                }
                 _ => None,
             };
             let arrange = match (input.eyes, input.person) {
@@ -202,31 +215,45 @@ impl Painter {
         })
     }
 
-    /// Reads and unpacks every member's picture into its kept cut-out. Repeated
-    /// members and members past the most a picture holds are left out, so a
-    /// confused request still paints.
+    /// Reads and unpacks every member's new picture into its kept cut-out (a
+    /// member with nothing new keeps the last one). Repeated members and members
+    /// past the most a picture holds are left out, so a confused request still paints.
     fn read(
         &mut self,
         req: &ComposeRequest,
-        bitmaps: &[Option<ImageBitmap>],
+        pictures: &[Option<Picture>],
     ) -> Result<Vec<Input>, ComposeError> {
         let mut inputs: Vec<Input> = Vec::with_capacity(req.members.len());
         for m in &req.members {
             if inputs.len() == MAX_MEMBERS || inputs.iter().any(|i| i.id == m.id) {
                 continue;
             }
-            let bitmap = m
-                .bitmap
-                .and_then(|i| bitmaps.get(i))
-                .and_then(Option::as_ref);
-            let mut person = None;
-            let mut has_picture = false;
-            if let Some(bitmap) = bitmap {
-                let (w, h, packed) = self.reader.read(bitmap)?;
-                let cutout = self.cutouts.entry(m.id).or_insert_with(empty_image);
-                person = unpack(w, h, &packed, cutout)?;
-                has_picture = true;
-            }
+            let (has_picture, person) = match m.picture {
+                MemberPicture::None => {
+                    self.cutouts.remove(&m.id);
+                    (false, None)
+                }
+                MemberPicture::Same => match self.cutouts.get(&m.id) {
+                    Some(cut) => (true, cut.person),
+                    None => (false, None),
+                },
+                MemberPicture::New { index, size } => {
+                    match pictures.get(index).and_then(Option::as_ref) {
+                        Some(picture) => {
+                            let (w, h, packed) = self.reader.read(picture, size)?;
+                            let cut = self.cutouts.entry(m.id).or_insert_with(|| Cutout {
+                                image: empty_image(),
+                                person: None,
+                                smoothed: false,
+                            });
+                            cut.person = unpack(w, h, &packed, &mut cut.image)?;
+                            cut.smoothed = false;
+                            (true, cut.person)
+                        }
+                        None => (false, None),
+                    }
+                }
+            };
             inputs.push(Input {
                 id: m.id,
                 has_picture,

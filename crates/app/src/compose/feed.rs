@@ -1,0 +1,93 @@
+//! One member's newest live picture that the preview has not composed yet. The
+//! producer (a member's video decoder, or my cut-out sender) puts each new
+//! `VideoFrame` in; the preview takes it when it gathers a frame of the group
+//! picture, and tells the compose worker "same as before" when there is none.
+//! A frame replaced before anyone took it is closed: only the newest matters.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::picture::Picture;
+
+#[derive(Default)]
+struct Slot {
+    newest: Option<Picture>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(p) = self.newest.take() {
+            p.close();
+        }
+    }
+}
+
+/// Cheap to clone: clones share the slot.
+#[derive(Clone, Default)]
+pub struct LiveFeed {
+    slot: Rc<RefCell<Slot>>,
+}
+
+impl std::fmt::Debug for LiveFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let waiting = self.slot.try_borrow().is_ok_and(|s| s.newest.is_some());
+        f.debug_struct("LiveFeed")
+            .field("waiting", &waiting)
+            .finish()
+    }
+}
+
+impl LiveFeed {
+    /// Offers a new picture, closing one still waiting.
+    pub fn put(&self, picture: Picture) {
+        if let Some(old) = self.slot.borrow_mut().newest.replace(picture) {
+            old.close();
+        }
+    }
+
+    /// The newest picture not taken yet; the caller owns it (and closes it).
+    pub fn take(&self) -> Option<Picture> {
+        self.slot.borrow_mut().newest.take()
+    }
+
+    /// Whether both handles share one slot.
+    pub fn same_as(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.slot, &other.slot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LiveFeed;
+    use crate::compose::picture::Picture;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{ImageBitmap, ImageData};
+
+    async fn bitmap(width: u32) -> ImageBitmap {
+        let data = ImageData::new_with_sw(width, 2).expect("data");
+        let promise = web_sys::window()
+            .expect("window")
+            .create_image_bitmap_with_image_data(&data)
+            .expect("createImageBitmap");
+        wasm_bindgen::JsCast::unchecked_into(JsFuture::from(promise).await.expect("bitmap"))
+    }
+
+    #[wasm_bindgen_test]
+    async fn only_the_newest_waits_and_the_replaced_one_is_freed() {
+        let feed = LiveFeed::default();
+        assert!(feed.take().is_none());
+        let (old, new) = (bitmap(3).await, bitmap(5).await);
+        feed.put(Picture::from(old.clone()));
+        feed.clone().put(Picture::from(new.clone()));
+        assert_eq!(old.width(), 0, "the replaced picture is closed");
+        let taken = feed.take().expect("the newest");
+        assert_eq!(taken.size(), (5, 2));
+        assert!(feed.take().is_none(), "taken once");
+        // Whatever waits when the last handle goes is freed with it.
+        let last = bitmap(7).await;
+        feed.put(Picture::from(last.clone()));
+        drop(feed);
+        assert_eq!(last.width(), 0);
+    }
+}
