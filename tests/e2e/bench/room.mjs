@@ -95,7 +95,9 @@ async function measure(url, size, rec) {
   for (const p of pages) await waitForEveryone(p, size, 180_000);
 
   const composeMs = { read: [], paint: [] };
-  const before = await Promise.all(pages.map(async (p) => ({ s: await stats(p), f: (await previewState(p)).frames })));
+  const before = await Promise.all(pages.map(async (p) => ({
+    s: await stats(p), f: (await previewState(p)).frames, e: (await liveMedia(p, 1)).encoded,
+  })));
   if (PROFILE) {
     const p = await profileMainThread(pages[0], SECONDS * 1000);
     console.log(`main thread of page 0, ${p.totalMs.toFixed(0)} ms sampled:\n${p.rows.join('\n')}`);
@@ -110,8 +112,12 @@ async function measure(url, size, rec) {
       }
     }
   }
-  const after = await Promise.all(pages.map(async (p) => ({ s: await stats(p), f: (await previewState(p)).frames })));
+  const after = await Promise.all(pages.map(async (p) => ({
+    s: await stats(p), f: (await previewState(p)).frames, e: (await liveMedia(p, 1)).encoded,
+  })));
   const fps = after.map((a, i) => (a.f - before[i].f) / ((a.s.at - before[i].s.at) / 1000));
+  // How often each member's cut-out changes: the frames its encoder sent.
+  const cutoutFps = after.map((a, i) => (a.e - before[i].e) / ((a.s.at - before[i].s.at) / 1000));
   const kbitPerPeer = after.map((a, i) =>
     ((a.s.sent - before[i].s.sent) * 8) / 1000 / ((a.s.at - before[i].s.at) / 1000) / Math.max(1, a.s.peers));
   // Over the measuring window only (the call's start, with every browser loading its models,
@@ -149,6 +155,7 @@ async function measure(url, size, rec) {
   return {
     members: size,
     preview_fps: fps.map((x) => Math.round(x * 10) / 10),
+    cutout_fps: cutoutFps.map((x) => Math.round(x * 10) / 10),
     kbit_per_s_per_peer: kbitPerPeer.map(Math.round),
     media_path_ms: { camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, compose_interval: compose, total: pathMs },
     live_frames_decoded: live.map((l) => l.decoded),
@@ -173,10 +180,10 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
-    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.camera_to_decoded)} + ${f(p.compose_interval)}; p95 ${f(p.camera_to_decoded_p95_worst_page)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
+    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.min(...r.cutout_fps)}–${Math.max(...r.cutout_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.camera_to_decoded)} + ${f(p.compose_interval)}; p95 ${f(p.camera_to_decoded_p95_worst_page)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
   }
 });

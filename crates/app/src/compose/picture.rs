@@ -9,7 +9,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::ImageBitmap;
+use web_sys::{ImageBitmap, OffscreenCanvasRenderingContext2d};
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,6 +17,19 @@ extern "C" {
     type Drawable;
     #[wasm_bindgen(method, catch)]
     fn close(this: &Drawable) -> Result<(), JsValue>;
+
+    /// A 2D context seen only for `drawImage` of any source, scaled: web-sys's
+    /// typed overloads have no `VideoFrame`.
+    type AnySourceContext;
+    #[wasm_bindgen(method, catch, js_name = drawImage)]
+    fn draw_scaled(
+        this: &AnySourceContext,
+        image: &JsValue,
+        dx: f64,
+        dy: f64,
+        dw: f64,
+        dh: f64,
+    ) -> Result<(), JsValue>;
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +54,32 @@ impl Picture {
             dim(["displayWidth", "width"]),
             dim(["displayHeight", "height"]),
         )
+    }
+
+    /// Draws it at the top left of `ctx`, scaled to `width × height`.
+    pub fn draw_on(
+        &self,
+        ctx: &OffscreenCanvasRenderingContext2d,
+        width: u32,
+        height: u32,
+    ) -> Result<(), JsValue> {
+        ctx.unchecked_ref::<AnySourceContext>().draw_scaled(
+            &self.0,
+            0.0,
+            0.0,
+            f64::from(width),
+            f64::from(height),
+        )
+    }
+
+    /// A second handle on the same pixels, when it is a `VideoFrame` (a bitmap
+    /// has no such thing: copy it instead).
+    pub fn try_clone(&self) -> Option<Self> {
+        let clone = js_sys::Reflect::get(&self.0, &"clone".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        clone.call0(&self.0).ok().and_then(Self::from_js)
     }
 
     /// Frees its pixels; drawing it afterwards fails.

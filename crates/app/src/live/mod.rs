@@ -1,6 +1,7 @@
 //! The room's live picture in the browser: my cut-out going out ([`sender`]) and
 //! everyone's cut-outs composed into one preview ([`preview`]).
 
+pub mod camera_frames;
 pub mod codec_recorder;
 pub mod dom;
 pub mod hold;

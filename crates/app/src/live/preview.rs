@@ -243,13 +243,16 @@ fn send_frame(
                     None => MemberPicture::Same,
                 },
             };
-            // Eyes in the packed picture's left half, as the worker reads it.
+            // Eyes in the packed picture's left half, as the worker reads it; only
+            // where the picture follows the head, so a head that moved does not
+            // repaint a picture it does not change.
             let (fw, fh) = sizes
                 .get(&id)
                 .map_or((0.0, 0.0), |&(w, h)| ((w / 2) as f32, h as f32));
             let eyes = picture
                 .eyes
                 .get(&id)
+                .filter(|_| picture.scene.follows_head_of(id))
                 .map(|e| e.map(|[x, y]| [x * fw, y * fh]));
             members.push(ComposeMember {
                 id,

@@ -25,6 +25,7 @@ use crate::compose::picture::Picture;
 use crate::rtc::media::wall_ms;
 use crate::webcodecs::canvas_frame;
 
+use super::camera_frames::CameraFrames;
 use super::dom::{animation_loop, context_2d, create};
 use super::hold::LiveHold;
 use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
@@ -120,6 +121,8 @@ struct State {
     head_pace: HeadPace,
     /// Each new packed picture, for my place in the preview.
     feed: LiveFeed,
+    /// The camera's frames without a bitmap on this thread, where the browser can.
+    camera_frames: RefCell<Option<CameraFrames>>,
 }
 
 /// Hears each new packed picture on the canvas and when its camera frame was taken.
@@ -169,6 +172,7 @@ impl CutoutSender {
             unmasked_time: Cell::new(-1.0),
             head_pace,
             feed: LiveFeed::default(),
+            camera_frames: RefCell::new(CameraFrames::start(camera)),
         });
         let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
         let pair_slot: Rc<RefCell<Option<VisionPair>>> = Rc::default();
@@ -276,17 +280,28 @@ impl CutoutSender {
 impl Drop for CutoutSender {
     fn drop(&mut self) {
         self.state.alive.set(false);
+        self.state.camera_frames.replace(None);
         self.video.set_src_object(None);
     }
 }
 
 /// Sends the newest camera frame to the workers when they want one.
 fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option<VisionPair>>>) {
+    let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
+    let frames = state.camera_frames.borrow();
+    if let Some(frames) = frames.as_ref().filter(|f| f.is_reading()) {
+        // A frame not wanted now waits, and a newer one replaces it.
+        if let Some((frame, taken_ms)) = frames.take().filter(|_| wanted) {
+            let (n, faces) = note_frame(state, taken_ms);
+            submit(state, pair, n, faces, frame);
+        }
+        return;
+    }
+    drop(frames);
     // Not the video's clock: it moves between camera frames, and keying on it sent each
     // frame to the workers two or three times (vision, packing and the live video's
     // encoder all ran at 45 a second on a 15 fps camera).
     let t = frame_key(video);
-    let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
     if state.capturing.get()
         || video.ready_state() < 2
         || t == state.last_frame_key.get()
@@ -301,17 +316,7 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     };
     state.capturing.set(true);
     state.last_frame_key.set(t);
-    let n = state.sent.get();
-    state.sent.set(n + 1);
-    let taken_ms = wall_ms();
-    {
-        let mut taken = state.taken.borrow_mut();
-        taken.push_back((n, taken_ms));
-        if taken.len() > IN_FLIGHT {
-            taken.pop_front();
-        }
-    }
-    let faces = state.head_pace.looks_at(taken_ms);
+    let (n, faces) = note_frame(state, wall_ms());
     let state = state.clone();
     let pair = pair.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -321,23 +326,46 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
             return;
         };
         let bitmap: ImageBitmap = bitmap.unchecked_into();
-        match pair.borrow().as_ref() {
-            Some(p) if state.alive.get() => {
-                p.submit(
-                    FrameRequest {
-                        id: frame_id(n, faces),
-                        segment: true,
-                        faces,
-                        view: FrameView::Packed,
-                        still: false,
-                        makeup: None,
-                    },
-                    bitmap,
-                );
-            }
-            _ => bitmap.close(),
-        }
+        submit(&state, &pair, n, faces, bitmap.into());
     });
+}
+
+/// Numbers a camera frame taken at `taken_ms`, remembers when it was taken, and
+/// decides whether faces are tracked on it.
+fn note_frame(state: &State, taken_ms: f64) -> (u64, bool) {
+    let n = state.sent.get();
+    state.sent.set(n + 1);
+    let mut taken = state.taken.borrow_mut();
+    taken.push_back((n, taken_ms));
+    if taken.len() > IN_FLIGHT {
+        taken.pop_front();
+    }
+    (n, state.head_pace.looks_at(taken_ms))
+}
+
+fn submit(
+    state: &State,
+    pair: &Rc<RefCell<Option<VisionPair>>>,
+    n: u64,
+    faces: bool,
+    frame: Picture,
+) {
+    match pair.borrow().as_ref() {
+        Some(p) if state.alive.get() => {
+            p.submit(
+                FrameRequest {
+                    id: frame_id(n, faces),
+                    segment: true,
+                    faces,
+                    view: FrameView::Packed,
+                    still: false,
+                    makeup: None,
+                },
+                frame,
+            );
+        }
+        _ => frame.close(),
+    }
 }
 
 /// The plain camera frame with an empty mask; true when it was a new frame.

@@ -10,7 +10,9 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use crate::compose::picture::Picture;
 
 use crate::live::dom::now;
 
@@ -62,14 +64,14 @@ pub enum VisionEvent {
 /// the numbering of frames, and how many were replaced.
 #[derive(Default)]
 pub(crate) struct Waiting {
-    frame: Option<(FrameRequest, ImageBitmap)>,
+    frame: Option<(FrameRequest, Picture)>,
     last_id: u64,
     dropped: u64,
 }
 
 impl Waiting {
     /// Numbers `req` (from 1) and keeps it as the frame to send next.
-    pub(crate) fn offer(&mut self, mut req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+    pub(crate) fn offer(&mut self, mut req: FrameRequest, bitmap: Picture) -> u64 {
         self.last_id += 1;
         req.id = self.last_id;
         if let Some((_, old)) = self.frame.replace((req, bitmap)) {
@@ -79,7 +81,7 @@ impl Waiting {
         req.id
     }
 
-    pub(crate) fn take(&mut self) -> Option<(FrameRequest, ImageBitmap)> {
+    pub(crate) fn take(&mut self) -> Option<(FrameRequest, Picture)> {
         self.frame.take()
     }
 
@@ -163,11 +165,11 @@ pub struct VisionClient {
     inner: Rc<RefCell<Inner>>,
 }
 
-fn frame_message(req: &FrameRequest, bitmap: &ImageBitmap) -> (JsValue, js_sys::Array) {
+fn frame_message(req: &FrameRequest, picture: &Picture) -> (JsValue, js_sys::Array) {
     let obj = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&obj, &"meta".into(), &encode(&ToWorker::Frame(*req)).into());
-    let _ = js_sys::Reflect::set(&obj, &"bitmap".into(), bitmap);
-    let transfer = js_sys::Array::of1(bitmap);
+    let _ = js_sys::Reflect::set(&obj, &"bitmap".into(), picture.as_js());
+    let transfer = js_sys::Array::of1(picture.as_js());
     (obj.into(), transfer)
 }
 
@@ -317,9 +319,11 @@ impl VisionClient {
             .post(msg.into(), js_sys::Array::new());
     }
 
-    /// Queues a frame (the bitmap is transferred to the worker). Returns its id.
-    /// If a frame is already waiting, it is replaced and its bitmap closed.
-    pub fn submit(&self, req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+    /// Queues a frame (an `ImageBitmap` or a `VideoFrame`, transferred to the
+    /// worker). Returns its id. If a frame is already waiting, it is replaced and
+    /// its picture closed.
+    pub fn submit(&self, req: FrameRequest, bitmap: impl Into<Picture>) -> u64 {
+        let bitmap = bitmap.into();
         let mut inner = self.inner.borrow_mut();
         let id = inner.waiting.offer(req, bitmap);
         inner.pump();

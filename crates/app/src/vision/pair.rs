@@ -15,6 +15,8 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
+use crate::compose::picture::Picture;
+
 use super::client::{FrameOutput, Pace, VisionClient, VisionClientError, VisionEvent, Waiting};
 use super::messages::{FrameRequest, FrameView, ModelChoice, ModelLoad, StageTimings};
 
@@ -115,7 +117,8 @@ impl VisionPair {
 
     /// Queues a frame for both workers; returns its id. A frame already waiting is
     /// replaced and its bitmap closed.
-    pub fn submit(&self, req: FrameRequest, bitmap: ImageBitmap) -> u64 {
+    pub fn submit(&self, req: FrameRequest, bitmap: impl Into<Picture>) -> u64 {
+        let bitmap = bitmap.into();
         let mut inner = self.inner.borrow_mut();
         let id = inner.waiting.offer(req, bitmap);
         inner.pump();
@@ -155,7 +158,7 @@ impl PairInner {
             return;
         };
         let copy = if req.faces {
-            match self.copy_bitmap(&bitmap) {
+            match self.copy_picture(&bitmap) {
                 Ok(copy) => Some(copy),
                 Err(e) => {
                     web_sys::console::warn_2(&"vision: could not copy a frame".into(), &e);
@@ -190,6 +193,19 @@ impl PairInner {
             person: None,
             faces: if wants_faces { None } else { Some(None) },
         });
+    }
+
+    /// A second handle for the face worker: a `VideoFrame` clone shares the pixels;
+    /// a bitmap is drawn into a new one.
+    fn copy_picture(&mut self, picture: &Picture) -> Result<Picture, JsValue> {
+        if let Some(clone) = picture.try_clone() {
+            return Ok(clone);
+        }
+        let bitmap = picture
+            .as_js()
+            .dyn_ref::<ImageBitmap>()
+            .ok_or_else(|| JsValue::from_str("neither a video frame nor a bitmap"))?;
+        self.copy_bitmap(bitmap).map(Picture::from)
     }
 
     fn copy_bitmap(&mut self, bitmap: &ImageBitmap) -> Result<ImageBitmap, JsValue> {

@@ -2,28 +2,11 @@
 //! OffscreenCanvas, the painted picture put into another and taken out as a
 //! bitmap. Both canvases are kept between frames.
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use huddle_app::compose::picture::Picture;
 use huddle_app::js_text::js_text;
-
-#[wasm_bindgen]
-extern "C" {
-    /// A 2D context seen only for `drawImage` of any source, scaled: web-sys's
-    /// typed overloads have no `VideoFrame`.
-    type AnySourceContext;
-    #[wasm_bindgen(method, catch, js_name = drawImage)]
-    fn draw_scaled(
-        this: &AnySourceContext,
-        image: &JsValue,
-        dx: f64,
-        dy: f64,
-        dw: f64,
-        dh: f64,
-    ) -> Result<(), JsValue>;
-}
 
 use crate::error::ComposeError;
 
@@ -78,9 +61,7 @@ impl Reader {
         let ctx = context(&mut self.canvas, w, h, true).map_err(read)?;
         // `copy` replaces what a previous, larger picture left there.
         ctx.set_global_composite_operation("copy").map_err(read)?;
-        ctx.unchecked_ref::<AnySourceContext>()
-            .draw_scaled(picture.as_js(), 0.0, 0.0, f64::from(w), f64::from(h))
-            .map_err(read)?;
+        picture.draw_on(&ctx, w, h).map_err(read)?;
         let data = ctx
             .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
             .map_err(read)?

@@ -13,9 +13,9 @@ mod reply;
 
 use std::cell::RefCell;
 
+use huddle_app::compose::picture::Picture;
 use huddle_app::vision::messages::{FromWorker, ToWorker};
-use wasm_bindgen::JsCast;
-use web_sys::{ImageBitmap, MessageEvent};
+use web_sys::MessageEvent;
 
 use crate::pipeline::Pipeline;
 
@@ -67,7 +67,7 @@ fn on_message(event: MessageEvent) {
         ToWorker::Frame(req) => {
             let bitmap = js_sys::Reflect::get(&data, &"bitmap".into())
                 .ok()
-                .and_then(|b| b.dyn_into::<ImageBitmap>().ok());
+                .and_then(Picture::from_js);
             let Some(bitmap) = bitmap else {
                 let message = "The frame had no picture.".to_string();
                 reply::post(

@@ -1,6 +1,7 @@
 //! One frame through the models: read the bitmap's pixels, segment, track faces,
 //! compose the picture the UI asked for.
 
+use huddle_app::compose::picture::Picture;
 use huddle_app::js_text::js_text;
 use huddle_app::vision::messages::{
     FaceSummary, FrameRequest, FrameResult, FrameView, Makeup, StageTimings,
@@ -11,7 +12,7 @@ use huddle_vision::tryon::{apply_lipstick, default_feather, lip_mask, Finish};
 use huddle_vision::Rgba8Image;
 use huddle_vision::{FaceTracker, FaceTrackerOptions, RgbaView, Segmenter, VisionError};
 use wasm_bindgen::JsCast;
-use web_sys::{ImageBitmap, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+use web_sys::{OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use crate::models::Loaded;
 use crate::reply::now;
@@ -53,8 +54,8 @@ impl Pipeline {
         self.loaded = true;
     }
 
-    fn read_pixels(&mut self, bitmap: &ImageBitmap) -> Result<(u32, u32, Vec<u8>), FrameError> {
-        let (w, h) = (bitmap.width(), bitmap.height());
+    fn read_pixels(&mut self, picture: &Picture) -> Result<(u32, u32, Vec<u8>), FrameError> {
+        let (w, h) = picture.size();
         if w == 0 || h == 0 {
             return Err(FrameError::Read("the picture is empty".into()));
         }
@@ -74,7 +75,8 @@ impl Pipeline {
                 ctx
             }
         };
-        ctx.draw_image_with_image_bitmap(bitmap, 0.0, 0.0)
+        picture
+            .draw_on(&ctx, w, h)
             .map_err(|e| FrameError::Read(js_text(e)))?;
         let data = ctx
             .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
@@ -86,7 +88,7 @@ impl Pipeline {
     pub fn process(
         &mut self,
         req: &FrameRequest,
-        bitmap: &ImageBitmap,
+        bitmap: &Picture,
     ) -> Result<FrameOutput, FrameError> {
         if !self.loaded {
             return Err(FrameError::NotLoaded);
