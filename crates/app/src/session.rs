@@ -15,9 +15,10 @@ use huddle_protocol::{
 };
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlCanvasElement, MediaStream};
+use web_sys::MediaStream;
 
 use crate::camera::{open_camera, stop_stream, CameraError};
+use crate::compose::picture::Picture;
 use crate::live::photo_camera::PhotoCamera;
 use crate::rtc::media::RemoteVideo;
 use crate::rtc::mesh::Mesh;
@@ -319,10 +320,10 @@ impl Session {
 
     /// Sends my packed cut-out as `canvas` shows it now to every member;
     /// `captured_ms` is the camera frame's wall-clock time.
-    pub fn send_packed(&self, canvas: &HtmlCanvasElement, captured_ms: f64) {
+    pub fn send_packed(&self, picture: &Picture, captured_ms: f64) {
         let mesh = self.inner().mesh.borrow().clone();
         if let Some(mesh) = mesh {
-            mesh.send_packed(canvas, captured_ms);
+            mesh.send_packed(picture, captured_ms);
         }
     }
 

@@ -7,6 +7,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use huddle_app::compose::picture::Picture;
+use huddle_app::webcodecs::canvas_frame;
 use std::cell::{Cell, Ref, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
@@ -587,9 +589,14 @@ impl LiveVideo {
                     if self.want_key.replace(false) {
                         self.encoder.want_key();
                     }
+                    let snapshot = canvas_frame(&self.canvas, 0.0)
+                        .ok()
+                        .and_then(Picture::from_js)
+                        .expect("a VideoFrame of the canvas");
                     self.encoder
-                        .encode(&self.canvas, js_sys::Date::now(), 2.0)
+                        .encode(&snapshot, js_sys::Date::now(), 2.0)
                         .expect("encode");
+                    snapshot.close();
                     TimeoutFuture::new(60).await;
                     if centre_of_left_half(video).is_some_and(|px| close(px, colour)) {
                         break;

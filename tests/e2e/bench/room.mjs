@@ -148,6 +148,7 @@ async function measure(url, size, rec) {
   const inBrowsers = inDom.map((at) => Math.round(at - shutterAt));
   const stages = await Promise.all(pages.map((p) => photos(p).first().evaluate((img) => ({
     parts: Number(img.dataset.partsMs), composed: Number(img.dataset.composedMs), shown: Number(img.dataset.shownMs),
+    read: Number(img.dataset.readMs), paint: Number(img.dataset.paintMs),
   }))));
 
   for (const m of members) await m.browser.close();

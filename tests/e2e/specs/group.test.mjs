@@ -220,9 +220,18 @@ test('three members see one live picture with everyone at their place, styled fo
       { ms: 30_000 });
     const size = await snapshotPhoto(p, 0, 'shot-charcoal');
     assert.deepEqual(size, [1920, 1080], `the photo on ${PEOPLE[i].name}'s page is full HD`);
+    // The photo shows as soon as its JPEG is made; the PNG to save follows.
     const save = p.getByRole('link', { name: 'Save photo', exact: true });
-    assert.equal(await save.count(), 1, 'the photo can be saved');
+    await waitUntil(`"Save photo" on ${PEOPLE[i].name}'s page`, async () => (await save.count()) === 1,
+      { ms: 15_000 });
     assert.match(await save.getAttribute('download'), /\.png$/, 'saved as PNG');
+    const png = await save.evaluate(async (a) => {
+      const blob = await (await fetch(a.href)).blob();
+      const bitmap = await createImageBitmap(blob);
+      return { head: [...new Uint8Array(await blob.slice(0, 4).arrayBuffer())], size: [bitmap.width, bitmap.height] };
+    });
+    assert.deepEqual(png.head, [0x89, 0x50, 0x4e, 0x47], 'the PNG file starts like a PNG');
+    assert.deepEqual(png.size, [1920, 1080], 'the PNG decodes at full HD');
     const jpeg = p.getByRole('link', { name: 'Save JPEG', exact: true });
     assert.match(await jpeg.getAttribute('download'), /\.jpg$/, 'and as JPEG');
     const saved = await jpeg.evaluate(async (a) => {

@@ -8,11 +8,11 @@ use huddle_protocol::{MemberId, SceneState};
 use huddle_vision::scene::{place_sticker, sticker_contains, Sticker};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use web_sys::HtmlCanvasElement;
 
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelection};
+use crate::compose::picture::Picture;
 use crate::edit::room_edits::RoomEdits;
 use crate::live::dom::now;
 use crate::live::hold::LiveHold;
@@ -143,8 +143,7 @@ pub fn LiveStage() -> impl IntoView {
             SenderEvent::Failed(message) => load.update(|l| l.failed(message)),
             SenderEvent::Head { eyes, smile } => session.share_head(eyes, smile),
         };
-        let send =
-            move |canvas: &HtmlCanvasElement, taken_ms: f64| session.send_packed(canvas, taken_ms);
+        let send = move |picture: &Picture, taken_ms: f64| session.send_packed(picture, taken_ms);
         match CutoutSender::start(
             &camera,
             head_pace.clone(),
@@ -223,8 +222,8 @@ pub fn LiveStage() -> impl IntoView {
     on_cleanup(move || {
         shots.with_value(Shots::stop);
         for photo in album.get_untracked() {
-            let _ = web_sys::Url::revoke_object_url(&photo.url);
-            if let Some(url) = &photo.jpeg_url {
+            let _ = web_sys::Url::revoke_object_url(&photo.jpeg_url);
+            if let Some(url) = &photo.png_url {
                 let _ = web_sys::Url::revoke_object_url(url);
             }
         }
@@ -250,11 +249,20 @@ pub fn LiveStage() -> impl IntoView {
             .rev()
             .map(|p| {
                 let name = format!("huddle-{}", p.shot);
-                let jpeg = p.jpeg_url.clone().map(|url| {
-                    view! { <a class="button" href=url download=format!("{name}.jpg")>"Save JPEG"</a> }
-                });
+                // The PNG is made just after the JPEG the photo shows.
+                let png = match p.png_url.clone() {
+                    Some(url) => view! {
+                        <a class="button" href=url download=format!("{name}.png")>"Save photo"</a>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <button type="button" class="button" disabled=true aria-busy="true"
+                            title="Preparing the PNG…">"Save photo"</button>
+                    }
+                    .into_any(),
+                };
                 let shot = p.shot;
-                let source = p.jpeg_url.clone().unwrap_or_else(|| p.url.clone());
+                let source = p.jpeg_url.clone();
                 let edit = move |_| {
                     if let Some(edits) = room_edits {
                         edits.open(shot, Some(source.clone()));
@@ -262,13 +270,15 @@ pub fn LiveStage() -> impl IntoView {
                 };
                 view! {
                     <figure class="photo">
-                        <img src=p.url.clone() alt="Photo" width=p.width height=p.height
+                        <img src=p.jpeg_url.clone() alt="Photo" width=p.width height=p.height
                             data-parts-ms=format!("{:.0}", p.timings.parts_ms)
                             data-composed-ms=format!("{:.0}", p.timings.composed_ms)
-                            data-shown-ms=format!("{:.0}", p.timings.shown_ms) />
+                            data-shown-ms=format!("{:.0}", p.timings.shown_ms)
+                            data-read-ms=format!("{:.0}", p.timings.read_ms)
+                            data-paint-ms=format!("{:.0}", p.timings.paint_ms) />
                         <div class="photo-actions">
-                            <a class="button" href=p.url download=format!("{name}.png")>"Save photo"</a>
-                            {jpeg}
+                            {png}
+                            <a class="button" href=p.jpeg_url.clone() download=format!("{name}.jpg")>"Save JPEG"</a>
                             <button type="button" class="button" on:click=edit>"Edit together"</button>
                         </div>
                     </figure>

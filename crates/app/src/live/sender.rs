@@ -125,8 +125,9 @@ struct State {
     camera_frames: RefCell<Option<CameraFrames>>,
 }
 
-/// Hears each new packed picture on the canvas and when its camera frame was taken.
-type OnPacked = Rc<dyn Fn(&HtmlCanvasElement, f64)>;
+/// Hears each new packed picture (a `VideoFrame` of the canvas, closed after the
+/// call) and when its camera frame was taken.
+type OnPacked = Rc<dyn Fn(&Picture, f64)>;
 
 pub struct CutoutSender {
     video: HtmlVideoElement,
@@ -145,7 +146,7 @@ impl CutoutSender {
         head_pace: HeadPace,
         hold: LiveHold,
         on_event: impl Fn(SenderEvent) + 'static,
-        on_packed: impl Fn(&HtmlCanvasElement, f64) + 'static,
+        on_packed: impl Fn(&Picture, f64) + 'static,
     ) -> Result<Self, JsValue> {
         let video: HtmlVideoElement = create("video")?;
         video.set_muted(true);
@@ -206,8 +207,7 @@ impl CutoutSender {
                         state.frames.set(state.frames.get() + 1);
                         if paint(&canvas, &ctx, &out).unwrap_or(false) {
                             let taken = taken_at(&state, frame_number(out.result.id));
-                            offer(&state.feed, &canvas);
-                            on_packed(&canvas, taken);
+                            offer(&state.feed, &canvas, |p| on_packed(p, taken));
                         }
                         if asked_faces(out.result.id) {
                             on_event(head_of(&out));
@@ -246,8 +246,7 @@ impl CutoutSender {
                 // Until the mask is ready the others see my camera in my tile, and
                 // nobody in my place in the picture (an all-background mask).
                 if paint_unmasked(&tick_state, &tick_canvas, &ctx, &tick_video).unwrap_or(false) {
-                    offer(&tick_state.feed, &tick_canvas);
-                    on_packed(&tick_canvas, wall_ms());
+                    offer(&tick_state.feed, &tick_canvas, |p| on_packed(p, wall_ms()));
                 }
             }
             true
@@ -391,11 +390,20 @@ fn paint_unmasked(
     Ok(true)
 }
 
-/// A snapshot of the packed canvas for the preview: a `VideoFrame` goes to the
-/// compose worker as it is, where a bitmap of the canvas was made on this thread.
-fn offer(feed: &LiveFeed, canvas: &HtmlCanvasElement) {
-    if let Some(p) = canvas_frame(canvas, 0.0).ok().and_then(Picture::from_js) {
-        feed.put(p);
+/// One snapshot of the packed canvas (a `VideoFrame`) for the encoder, given to
+/// `send`, and for the preview, whose compose worker takes it as it is (before, a
+/// bitmap of the canvas was made on this thread for each preview frame).
+fn offer(feed: &LiveFeed, canvas: &HtmlCanvasElement, send: impl FnOnce(&Picture)) {
+    let Some(snapshot) = canvas_frame(canvas, 0.0).ok().and_then(Picture::from_js) else {
+        return;
+    };
+    send(&snapshot);
+    match snapshot.try_clone() {
+        Some(mine) => {
+            snapshot.close();
+            feed.put(mine);
+        }
+        None => feed.put(snapshot),
     }
 }
 

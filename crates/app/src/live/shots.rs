@@ -46,10 +46,11 @@ const PART_QUALITY: f64 = 0.95;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Photo {
     pub shot: u64,
-    /// An object URL of the PNG.
-    pub url: String,
-    /// An object URL of the same photo as JPEG, when the browser could encode one.
-    pub jpeg_url: Option<String>,
+    /// An object URL of the photo as JPEG: shown, saved with "Save JPEG", edited from.
+    pub jpeg_url: String,
+    /// An object URL of the same photo as PNG ("Save photo"), made after the JPEG
+    /// is shown: `None` meanwhile.
+    pub png_url: Option<String>,
     pub width: u32,
     pub height: u32,
     /// Where this page's time to the photo went.
@@ -66,6 +67,9 @@ pub struct ShotTimings {
     pub composed_ms: f64,
     /// Until it was encoded and shown.
     pub shown_ms: f64,
+    /// The compose worker's own time for the photo: reading the parts, painting.
+    pub read_ms: f64,
+    pub paint_ms: f64,
 }
 
 /// What the shutter bar shows.
@@ -581,21 +585,29 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
         ComposeEvent::Frame(frame) => {
             let inner2 = inner.clone();
             let composed = now();
+            let (read_ms, paint_ms) = (frame.timings.read, frame.timings.paint);
             let clock = inner.clocks.borrow_mut().remove(&frame.id);
             let client = inner.client.borrow().clone();
             spawn_local(async move {
-                if let Some(mut photo) = to_photo(client, frame, inner2.status).await {
+                let mut png = None;
+                if let Some((mut photo, copy)) = to_photo(client, frame, inner2.status).await {
                     if let Some((began, parts)) = clock {
                         photo.timings = ShotTimings {
                             parts_ms: parts - began,
                             composed_ms: composed - began,
                             shown_ms: now() - began,
+                            read_ms,
+                            paint_ms,
                         };
                     }
+                    png = copy.map(|c| (photo.shot, c));
                     inner2.album.update(|a| a.push(photo));
                 }
                 pump(&inner2);
                 release_when_done(&inner2);
+                if let Some((shot, copy)) = png {
+                    add_png(inner2, shot, copy).await;
+                }
             });
         }
         ComposeEvent::Failed { id, message } => {
@@ -626,41 +638,90 @@ fn release_when_done(inner: &Rc<Inner>) {
     }
 }
 
-/// The composed bitmap as PNG and JPEG object URLs, encoded in the compose worker.
+/// The composed bitmap as a JPEG object URL, encoded in the compose worker; the
+/// PNG follows in the background (see [`add_png`]), from `copy` when there is one.
 async fn to_photo(
     client: Option<Rc<ComposeClient>>,
     frame: ComposedFrame,
     status: RwSignal<ShotStatus>,
-) -> Option<Photo> {
+) -> Option<(Photo, Option<ImageBitmap>)> {
     let (w, h) = (frame.bitmap.width(), frame.bitmap.height());
-    let files = match client {
-        Some(c) => {
-            c.encode(
-                &frame.bitmap,
-                vec![FileType::png(), FileType::jpeg(JPEG_QUALITY)],
-            )
-            .await
-        }
-        None => Err(ComposeClientError::NotStarted),
+    let Some(client) = client else {
+        frame.bitmap.close();
+        let e = ComposeClientError::NotStarted;
+        status.update(|s| s.problem = Some(format!("The photo could not be kept: {e}")));
+        return None;
     };
+    // The encoding takes the bitmap: the PNG is made from a copy.
+    let copy = match web_sys::window()
+        .and_then(|w| w.create_image_bitmap_with_image_bitmap(&frame.bitmap).ok())
+    {
+        Some(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .map(JsCast::unchecked_into::<ImageBitmap>),
+        None => None,
+    };
+    let files = client
+        .encode(&frame.bitmap, vec![FileType::jpeg(JPEG_QUALITY)])
+        .await;
     frame.bitmap.close();
-    let mut files = match files {
-        Ok(files) => files.into_iter(),
+    let jpeg = match files.map(|f| f.into_iter().next()) {
+        Ok(Some(blob)) => blob,
+        Ok(None) => {
+            copy.iter().for_each(ImageBitmap::close);
+            return None;
+        }
         Err(e) => {
+            copy.iter().for_each(ImageBitmap::close);
             status.update(|s| s.problem = Some(format!("The photo could not be kept: {e}")));
             return None;
         }
     };
-    let url = web_sys::Url::create_object_url_with_blob(&files.next()?).ok()?;
-    let jpeg_url = files
-        .next()
-        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
-    Some(Photo {
+    let jpeg_url = web_sys::Url::create_object_url_with_blob(&jpeg).ok()?;
+    let photo = Photo {
         shot: frame.id,
-        url,
         jpeg_url,
+        png_url: None,
         width: w,
         height: h,
         timings: ShotTimings::default(),
-    })
+    };
+    Some((photo, copy))
+}
+
+/// Encodes the photo's PNG from `copy` and puts it on the album's photo `shot`.
+/// The JPEG is shown first: a 1920×1080 PNG takes the encoder several times as long.
+async fn add_png(inner: Rc<Inner>, shot: u64, copy: ImageBitmap) {
+    let client = inner.client.borrow().clone();
+    let files = match client {
+        Some(c) => c.encode(&copy, vec![FileType::png()]).await,
+        None => Err(ComposeClientError::NotStarted),
+    };
+    copy.close();
+    let url = match files.map(|f| f.into_iter().next()) {
+        Ok(Some(blob)) => web_sys::Url::create_object_url_with_blob(&blob).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            inner
+                .status
+                .update(|s| s.problem = Some(format!("The PNG could not be made: {e}")));
+            None
+        }
+    };
+    let Some(url) = url else {
+        return;
+    };
+    let mut kept = false;
+    if inner.alive.get() {
+        inner.album.update(|a| {
+            if let Some(p) = a.iter_mut().find(|p| p.shot == shot) {
+                p.png_url = Some(url.clone());
+                kept = true;
+            }
+        });
+    }
+    if !kept {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
 }

@@ -17,15 +17,13 @@ use std::rc::Rc;
 use huddle_protocol::media::MediaFrame;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlCanvasElement, MediaStream, MediaStreamTrack};
+use web_sys::{MediaStream, MediaStreamTrack};
 
 use super::video_scale::scaled_size;
 use crate::compose::feed::LiveFeed;
 use crate::compose::picture::Picture;
 use crate::js_text::js_text;
-use crate::webcodecs::{
-    call, canvas_frame, chunk_parts, construct, is_configured, number, object, vp8_encoder,
-};
+use crate::webcodecs::{call, chunk_parts, construct, is_configured, number, object, vp8_encoder};
 
 /// Video bits per second, at most: the room's budget is 1.5 Mbit/s per member per
 /// peer, and the `room` channel (heads, scene, shots) rides beside the video.
@@ -173,15 +171,11 @@ impl MediaEncoder {
         self.want_key.set(true);
     }
 
-    /// Encodes `canvas` as it is now, `scale` times smaller, stamped with the camera
-    /// frame's wall-clock time. Dropped when the encoder is still busy.
-    pub fn encode(
-        &self,
-        canvas: &HtmlCanvasElement,
-        captured_ms: f64,
-        scale: f64,
-    ) -> Result<(), JsValue> {
-        let (cw, ch) = (canvas.width(), canvas.height());
+    /// Encodes `picture` (a `VideoFrame` of my packed canvas), `scale` times
+    /// smaller, stamped with the camera frame's wall-clock time. Dropped when the
+    /// encoder is still busy. The caller keeps (and closes) `picture`.
+    pub fn encode(&self, picture: &Picture, captured_ms: f64, scale: f64) -> Result<(), JsValue> {
+        let (cw, ch) = picture.size();
         if cw < 4 || ch < 2 {
             return Ok(());
         }
@@ -196,7 +190,14 @@ impl MediaEncoder {
             }
         }
         let timestamp = codec_timestamp(captured_ms, self.origin.get());
-        let frame = canvas_frame(canvas, timestamp)?;
+        // The same pixels under the codec's timestamp.
+        let frame = construct(
+            "VideoFrame",
+            &[
+                picture.as_js(),
+                object(&[("timestamp", timestamp.into())]).as_ref(),
+            ],
+        )?;
         let key = self.want_key.replace(false);
         let encoded = call(
             &encoder,
@@ -434,7 +435,9 @@ impl Drop for MediaDecoder {
 #[cfg(test)]
 mod tests {
     use super::{latency_stats, MediaDecoder, MediaEncoder};
+    use crate::compose::picture::Picture;
     use crate::live::dom::{context_2d, create};
+    use crate::webcodecs::canvas_frame;
     use futures::channel::mpsc;
     use gloo_timers::future::TimeoutFuture;
     use huddle_protocol::media::{MediaFrame, MediaMessage};
@@ -470,9 +473,14 @@ mod tests {
         // Frames the encoder is still busy with are dropped, so paint until six are out.
         let mut out = Vec::new();
         for _ in 0..100 {
+            let snapshot = canvas_frame(&canvas, 0.0)
+                .ok()
+                .and_then(Picture::from_js)
+                .expect("a VideoFrame of the canvas");
             encoder
-                .encode(&canvas, super::wall_ms(), 2.0)
+                .encode(&snapshot, super::wall_ms(), 2.0)
                 .expect("encode");
+            snapshot.close();
             TimeoutFuture::new(40).await;
             while let Ok(frame) = rx.try_recv() {
                 out.push(frame);

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
+use crate::compose::picture::Picture;
 use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
-use web_sys::HtmlCanvasElement;
 
 use super::media::MediaEncoder;
 use super::peer::{PeerEvent, PeerLink};
@@ -109,7 +109,7 @@ impl Mesh {
     /// Sends my packed canvas as it is now to every member, sized for the room as it
     /// is (see [`video_scale`]); `captured_ms` is when the camera took the frame
     /// (wall clock). Nothing is encoded while nobody can receive it.
-    pub fn send_packed(&self, canvas: &HtmlCanvasElement, captured_ms: f64) {
+    pub fn send_packed(&self, picture: &Picture, captured_ms: f64) {
         let (members, anyone) = {
             let links = self.links.borrow();
             (links.len() + 1, links.values().any(PeerLink::media_open))
@@ -118,7 +118,7 @@ impl Mesh {
             return;
         }
         let scale = video_scale::scale_for_room(members);
-        if let Err(error) = self.encoder.encode(canvas, captured_ms, scale) {
+        if let Err(error) = self.encoder.encode(picture, captured_ms, scale) {
             web_sys::console::warn_2(&"live video frame not sent".into(), &error);
         }
     }
