@@ -112,6 +112,17 @@ pub fn LiveStage() -> impl IntoView {
     })));
     on_cleanup(move || room_background.set_sink(None));
 
+    // The shots' painter renders each background the room picks at the photo's size
+    // at once, not when the shutter is pressed.
+    Effect::new(move |last: Option<String>| {
+        let scene = session.scene.get();
+        let background = scene.background.value.clone();
+        if last.as_ref() != Some(&background) {
+            shots.with_value(|s| s.prepare(scene));
+        }
+        background
+    });
+
     // Faces are tracked on every frame only while the picture follows my head.
     let head_pace = HeadPace::default();
     Effect::new({

@@ -12,6 +12,7 @@ use std::future::Future;
 use std::rc::{Rc, Weak};
 
 use futures::channel::oneshot;
+use huddle_protocol::SceneState;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, ImageBitmap, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -65,6 +66,8 @@ struct State {
     in_flight: Option<u64>,
     /// The custom background asked for before the worker listened.
     background: Option<(JsValue, js_sys::Array)>,
+    /// The background to prepare, asked for before the worker listened.
+    prepare: Option<JsValue>,
     /// Encodings sent, by id, waiting for their files.
     encodes: HashMap<u64, oneshot::Sender<EncodeReply>>,
     next_encode: u64,
@@ -220,6 +223,7 @@ impl ComposeClient {
                     started: false,
                     in_flight: None,
                     background: None,
+                    prepare: None,
                     encodes: HashMap::new(),
                     next_encode: 0,
                 }),
@@ -247,6 +251,9 @@ impl ComposeClient {
                 state.started = true;
                 if let Some((msg, transfer)) = state.background.take() {
                     self.post(&msg, &transfer);
+                }
+                if let Some(msg) = state.prepare.take() {
+                    self.post(&msg, &js_sys::Array::new());
                 }
             }
             Some(ComposeEvent::Frame(ComposedFrame { id, .. }))
@@ -343,6 +350,24 @@ impl ComposeClient {
     /// The room's own background photo (`width × height` RGBA), used while the
     /// scene's background id is `custom`. The pixels are copied, so the caller's
     /// array stays usable (and may even be a view of wasm memory).
+    /// Has the worker render `scene`'s background at `width × height` ahead of
+    /// the frames that will need it (see [`ToCompose::Prepare`]).
+    pub fn prepare(&self, width: u32, height: u32, scene: SceneState) {
+        let msg: JsValue = message(&ToCompose::Prepare {
+            width,
+            height,
+            scene,
+        })
+        .into();
+        let mut state = self.state.borrow_mut();
+        if state.started {
+            self.post(&msg, &js_sys::Array::new());
+        } else {
+            // After the custom photo, if any: the newest scene is the one to prepare.
+            state.prepare = Some(msg);
+        }
+    }
+
     pub fn set_custom_background(
         &self,
         width: u32,

@@ -65,6 +65,14 @@ pub enum ToCompose {
         width: u32,
         height: u32,
     },
+    /// Renders the scene's background at `width × height` now, so a frame of that
+    /// size (a shot) does not wait for it: a 1920×1080 preset took a shot's
+    /// painter 25–50 ms. Nothing comes back.
+    Prepare {
+        width: u32,
+        height: u32,
+        scene: SceneState,
+    },
     /// The message's one bitmap as picture files, in `files` order. Encoding
     /// on the UI thread waits for the page to be idle (Chromium's `toBlob` is an
     /// idle task: a second and more while the live preview runs); here it does not.

@@ -101,6 +101,17 @@ fn on_message(event: MessageEvent) {
                 web_sys::console::warn_1(&format!("compose worker: {e}").into());
             }
         }
+        ToCompose::Prepare {
+            width,
+            height,
+            scene,
+        } => {
+            let prepared = PAINTER.with(|p| p.borrow_mut().prepare(width, height, &scene));
+            if let Err(e) = prepared {
+                // The frame that needs it renders it then.
+                web_sys::console::warn_1(&format!("compose worker: {e}").into());
+            }
+        }
         ToCompose::Encode { id, files } => {
             let mut pictures = bitmaps(&data).into_iter();
             let first = pictures

@@ -10,7 +10,7 @@ use huddle_app::compose::picture::Picture;
 use huddle_app::compose::settings::{
     background_preset, beauty_strength, member_key, scene_settings, transform_of,
 };
-use huddle_protocol::MemberId;
+use huddle_protocol::{MemberId, SceneState};
 use huddle_vision::scene::packed::unpack;
 use huddle_vision::scene::{
     smooth_skin, ArrangeInput, Background, BackgroundPreset, BeautyScratch, Compositor,
@@ -136,7 +136,7 @@ impl Painter {
             }
         }
 
-        self.choose_background(req);
+        self.choose_background(&req.scene);
         let ids: Vec<MemberId> = inputs.iter().map(|i| i.id).collect();
         let settings = scene_settings(&req.scene, &ids);
         let mut frames = Vec::with_capacity(inputs.len());
@@ -267,8 +267,20 @@ impl Painter {
         Ok(inputs)
     }
 
-    fn choose_background(&mut self, req: &ComposeRequest) {
-        let choice = match (background_preset(&req.scene), &self.custom) {
+    /// Renders `scene`'s background at `width × height` into the compositor's cache.
+    pub fn prepare(
+        &mut self,
+        width: u32,
+        height: u32,
+        scene: &SceneState,
+    ) -> Result<(), ComposeError> {
+        self.choose_background(scene);
+        self.compositor.background_at(width, height)?;
+        Ok(())
+    }
+
+    fn choose_background(&mut self, scene: &SceneState) {
+        let choice = match (background_preset(scene), &self.custom) {
             (Some(preset), _) => BackgroundChoice::Preset(preset),
             (None, Some((generation, _))) => BackgroundChoice::Custom(*generation),
             // `custom` before the photo arrived: the default until it does.
