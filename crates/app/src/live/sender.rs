@@ -289,8 +289,11 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
     let frames = state.camera_frames.borrow();
     if let Some(frames) = frames.as_ref().filter(|f| f.is_reading()) {
-        // A frame not wanted now waits, and a newer one replaces it.
-        if let Some((frame, taken_ms)) = frames.take().filter(|_| wanted) {
+        // A frame not wanted now stays where it is (closed when a newer one replaces it).
+        if !wanted {
+            return;
+        }
+        if let Some((frame, taken_ms)) = frames.take() {
             let (n, faces) = note_frame(state, taken_ms);
             submit(state, pair, n, faces, frame);
         }
