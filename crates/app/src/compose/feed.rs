@@ -3,6 +3,8 @@
 //! `VideoFrame` in; the preview takes it when it gathers a frame of the group
 //! picture, and tells the compose worker "same as before" when there is none.
 //! A frame replaced before anyone took it is closed: only the newest matters.
+//! The camera's frames wait for the vision workers the same way
+//! (`live::camera_frames`), with the time each was put in.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,12 +13,13 @@ use super::picture::Picture;
 
 #[derive(Default)]
 struct Slot {
-    newest: Option<Picture>,
+    /// The picture and when it was put in (wall-clock ms).
+    newest: Option<(Picture, f64)>,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        if let Some(p) = self.newest.take() {
+        if let Some((p, _)) = self.newest.take() {
             p.close();
         }
     }
@@ -40,14 +43,28 @@ impl std::fmt::Debug for LiveFeed {
 impl LiveFeed {
     /// Offers a new picture, closing one still waiting.
     pub fn put(&self, picture: Picture) {
-        if let Some(old) = self.slot.borrow_mut().newest.replace(picture) {
+        let put_at = js_sys::Date::now();
+        let old = self.slot.borrow_mut().newest.replace((picture, put_at));
+        if let Some((old, _)) = old {
             old.close();
         }
     }
 
     /// The newest picture not taken yet; the caller owns it (and closes it).
     pub fn take(&self) -> Option<Picture> {
+        self.take_timed().map(|(p, _)| p)
+    }
+
+    /// [`Self::take`], with the wall-clock ms it was put in.
+    pub fn take_timed(&self) -> Option<(Picture, f64)> {
         self.slot.borrow_mut().newest.take()
+    }
+
+    /// Closes the picture waiting, if any.
+    pub fn clear(&self) {
+        if let Some(p) = self.take() {
+            p.close();
+        }
     }
 
     /// Whether both handles share one slot.

@@ -5,38 +5,21 @@
 //! the UI thread, 12.8 % of a busy page's main thread in a 4-member room
 //! (docs/benchmarks.md). Browsers without the processor keep that path.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{MediaStream, MediaStreamTrack, ReadableStreamDefaultReader};
 
+use crate::compose::feed::LiveFeed;
 use crate::compose::picture::Picture;
-use crate::rtc::media::wall_ms;
 use crate::webcodecs::{call, construct, object};
 
-struct Newest {
-    frame: RefCell<Option<(Picture, f64)>>,
-    reading: Cell<bool>,
-}
-
-impl Newest {
-    fn put(&self, frame: Picture) {
-        if let Some((old, _)) = self.frame.replace(Some((frame, wall_ms()))) {
-            old.close();
-        }
-    }
-
-    fn clear(&self) {
-        if let Some((old, _)) = self.frame.take() {
-            old.close();
-        }
-    }
-}
-
 pub struct CameraFrames {
-    newest: Rc<Newest>,
+    newest: LiveFeed,
+    /// False once the camera ended or failed, or the reader was dropped.
+    reading: Rc<Cell<bool>>,
     reader: ReadableStreamDefaultReader,
     /// The processor's own clone of the camera track: cancelling its stream may
     /// stop the track it reads.
@@ -58,13 +41,12 @@ impl CameraFrames {
         let readable = js_sys::Reflect::get(&processor, &"readable".into()).ok()?;
         let reader: ReadableStreamDefaultReader =
             call(&readable, "getReader", &[]).ok()?.dyn_into().ok()?;
-        let newest = Rc::new(Newest {
-            frame: RefCell::new(None),
-            reading: Cell::new(true),
-        });
-        spawn_local(read_all(reader.clone(), newest.clone()));
+        let newest = LiveFeed::default();
+        let reading = Rc::new(Cell::new(true));
+        spawn_local(read_all(reader.clone(), newest.clone(), reading.clone()));
         Some(Self {
             newest,
+            reading,
             reader,
             track,
         })
@@ -72,26 +54,26 @@ impl CameraFrames {
 
     /// The newest frame not taken yet, and when it was read (wall-clock ms).
     pub fn take(&self) -> Option<(Picture, f64)> {
-        self.newest.frame.take()
+        self.newest.take_timed()
     }
 
     /// Whether frames still come (false once the camera ended or failed).
     pub fn is_reading(&self) -> bool {
-        self.newest.reading.get()
+        self.reading.get()
     }
 }
 
 impl Drop for CameraFrames {
     fn drop(&mut self) {
-        self.newest.reading.set(false);
+        self.reading.set(false);
         let _ = self.reader.cancel();
         self.newest.clear();
         self.track.stop();
     }
 }
 
-async fn read_all(reader: ReadableStreamDefaultReader, newest: Rc<Newest>) {
-    while newest.reading.get() {
+async fn read_all(reader: ReadableStreamDefaultReader, newest: LiveFeed, reading: Rc<Cell<bool>>) {
+    while reading.get() {
         let Ok(result) = JsFuture::from(reader.read()).await else {
             break;
         };
@@ -108,13 +90,13 @@ async fn read_all(reader: ReadableStreamDefaultReader, newest: Rc<Newest>) {
         else {
             continue;
         };
-        if newest.reading.get() {
+        if reading.get() {
             newest.put(frame);
         } else {
             frame.close();
         }
     }
-    newest.reading.set(false);
+    reading.set(false);
     newest.clear();
 }
 

@@ -190,12 +190,8 @@ impl Shots {
     pub fn set_custom_background(&self, photo: &RoomPhoto) {
         if let Some(client) = self.inner.client.borrow().as_ref() {
             client.set_custom_background(photo.width, photo.height, photo.pixels.clone());
-            client.prepare(
-                PHOTO_SIZE.0,
-                PHOTO_SIZE.1,
-                self.inner.session.scene.get_untracked(),
-            );
         }
+        self.prepare(self.inner.session.scene.get_untracked());
     }
 
     /// Renders `scene`'s background at the photo's size now, so the next shot does
