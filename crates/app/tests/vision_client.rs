@@ -82,6 +82,7 @@ fn request() -> FrameRequest {
         view: FrameView::None,
         still: false,
         makeup: None,
+        read_size: None,
     }
 }
 
@@ -151,7 +152,8 @@ async fn a_worker_that_cannot_start_is_reported() {
 
 /// Answers the half of the frame it was asked for: the person worker a box and
 /// (when asked) pixels after 60 ms, the face worker one face with its points
-/// after 90 ms. Each says which models it was asked to load.
+/// after 90 ms, at the size it was asked to read the frame at. Each says which
+/// models it was asked to load.
 const HALF_STAND_IN: &str = r#"
 onmessage = (e) => {
   const m = JSON.parse(e.data.meta);
@@ -166,7 +168,7 @@ onmessage = (e) => {
     const t = performance.now();
     while (performance.now() - t < ms) {}
     const b = e.data.bitmap;
-    const width = b.width, height = b.height;
+    const [width, height] = m.read_size || [b.width, b.height];
     b.close();
     const faces = m.faces ? [{ bbox: [1, 2, 3, 4], lips_outer: [], lips_inner: [], yaw: 0, pitch: 0,
       roll: 0, smile: 0.75, eye_openness: [1, 1], mouth_openness: 0 }] : [];
@@ -247,4 +249,49 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
     }
     assert!(!pair.is_busy());
     assert!(pair.wants_frame());
+}
+
+#[wasm_bindgen_test]
+async fn a_frame_read_smaller_for_the_person_keeps_faces_at_full_size_and_joins_them_in_its_pixels()
+{
+    let (tx, mut rx) = mpsc::unbounded();
+    let pair = VisionPair::spawn(&blob_url(HALF_STAND_IN), move |ev| {
+        let _ = tx.unbounded_send(ev);
+    })
+    .expect("spawn");
+    pair.load(
+        "/models/",
+        ModelChoice {
+            segmentation: Some(Default::default()),
+            landmarks: Some(Default::default()),
+        },
+    );
+    assert!(matches!(
+        next(&mut rx, "ready").await,
+        VisionEvent::Ready(_)
+    ));
+
+    let req = FrameRequest {
+        faces: true,
+        view: FrameView::Packed,
+        read_size: Some((20, 4)),
+        ..request()
+    };
+    pair.submit(req, bitmap(40).await);
+    match next(&mut rx, "the joined frame").await {
+        VisionEvent::Frame(out) => {
+            let r = &out.result;
+            assert_eq!((r.width, r.height), (20, 4), "the person worker's size");
+            let image = out.image.as_ref().expect("pixels");
+            assert_eq!(image.length(), 20 * 4 * 4);
+            // The face worker read the whole 40×8 frame: its findings are halved.
+            assert_eq!(r.faces[0].bbox, [0.5, 1.0, 1.5, 2.0]);
+            assert!(
+                out.landmarks.iter().all(|&v| v == 1.0),
+                "{:?}",
+                &out.landmarks[..6]
+            );
+        }
+        other => panic!("unexpected event {other:?}"),
+    }
 }

@@ -147,8 +147,8 @@ async function measure(url, size, rec) {
   const inDom = await Promise.all(pages.map((p) => p.evaluate(() => window.__photoAt)));
   const inBrowsers = inDom.map((at) => Math.round(at - shutterAt));
   const stages = await Promise.all(pages.map((p) => photos(p).first().evaluate((img) => ({
-    parts: Number(img.dataset.partsMs), composed: Number(img.dataset.composedMs), shown: Number(img.dataset.shownMs),
-    read: Number(img.dataset.readMs), paint: Number(img.dataset.paintMs),
+    mine: Number(img.dataset.mineMs), mine_sent: Number(img.dataset.mineSentMs), parts: Number(img.dataset.partsMs), composed: Number(img.dataset.composedMs), shown: Number(img.dataset.shownMs),
+    read: Number(img.dataset.readMs), paint: Number(img.dataset.paintMs), part_sizes: img.dataset.partSizes,
   }))));
 
   for (const m of members) await m.browser.close();

@@ -220,6 +220,10 @@ test('three members see one live picture with everyone at their place, styled fo
       { ms: 30_000 });
     const size = await snapshotPhoto(p, 0, 'shot-charcoal');
     assert.deepEqual(size, [1920, 1080], `the photo on ${PEOPLE[i].name}'s page is full HD`);
+    // Made from every member's full-resolution cut-out (a 640×480 camera, frame and mask
+    // side by side), not the smaller live video.
+    const parts = await photos(p).first().getAttribute('data-part-sizes');
+    assert.equal(parts, '1280x480 1280x480 1280x480', `the parts of ${PEOPLE[i].name}'s photo`);
     // The photo shows as soon as its JPEG is made; the PNG to save follows.
     const save = p.getByRole('link', { name: 'Save photo', exact: true });
     await waitUntil(`"Save photo" on ${PEOPLE[i].name}'s page`, async () => (await save.count()) === 1,

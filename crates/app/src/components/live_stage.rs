@@ -3,11 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use huddle_protocol::scene::{MemberPose, LAYOUT_SAME_SCREEN};
 use huddle_protocol::{MemberId, SceneState};
 use huddle_vision::scene::{place_sticker, sticker_contains, Sticker};
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use web_sys::HtmlCanvasElement;
 
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
@@ -21,6 +23,7 @@ use crate::live::recorder::Video;
 use crate::live::room_background::{RoomBackground, RoomPhoto};
 use crate::live::sender::{CutoutSender, HeadPace, SenderEvent};
 use crate::live::shots::{Album, Photo, ShotStatus, Shots, BURST_SHOTS};
+use crate::rtc::video_scale::RoomScale;
 use crate::session::Session;
 
 /// What a drag on the preview moves.
@@ -76,21 +79,21 @@ pub fn LiveStage() -> impl IntoView {
     let videos = RwSignal::new(Vec::<Video>::new());
     let shot_status = RwSignal::new(ShotStatus::default());
     let countdown_s = RwSignal::new(0u8);
-    // My full-resolution cut-out for a shot: the packed canvas the sender paints.
-    let my_canvas = move || {
-        sender
-            .try_with_value(|s| {
-                s.as_ref()
-                    .filter(|s| s.has_picture())
-                    .map(|s| s.canvas().clone())
-            })
+    // My full-resolution cut-out for a shot: a camera frame the sender packs at full size.
+    let my_still = move || -> LocalBoxFuture<'static, Option<HtmlCanvasElement>> {
+        match sender
+            .try_with_value(|s| s.as_ref().map(CutoutSender::still))
             .flatten()
+        {
+            Some(still) => still.boxed_local(),
+            None => std::future::ready(None).boxed_local(),
+        }
     };
     let preview_canvas = move || canvas.get_untracked();
     let hold = LiveHold::default();
     let shots = StoredValue::new_local(Shots::start(
         session,
-        my_canvas,
+        my_still,
         preview_canvas,
         Album {
             photos: album,
@@ -136,6 +139,13 @@ pub fn LiveStage() -> impl IntoView {
         }
     });
 
+    // My live picture is made at the room's scale: smaller as the room grows.
+    let room_scale = RoomScale::default();
+    Effect::new({
+        let room_scale = room_scale.clone();
+        move |_| room_scale.set_members(session.member_names().len())
+    });
+
     // My cut-out: starts when the camera does, and is what the mesh sends.
     let sender_hold = hold.clone();
     Effect::new(move |_| {
@@ -158,6 +168,7 @@ pub fn LiveStage() -> impl IntoView {
         match CutoutSender::start(
             &camera,
             head_pace.clone(),
+            room_scale.clone(),
             sender_hold.clone(),
             on_event,
             send,
@@ -282,11 +293,14 @@ pub fn LiveStage() -> impl IntoView {
                 view! {
                     <figure class="photo">
                         <img src=p.jpeg_url.clone() alt="Photo" width=p.width height=p.height
+                            data-mine-ms=format!("{:.0}", p.timings.mine_ms)
+                            data-mine-sent-ms=format!("{:.0}", p.timings.mine_sent_ms)
                             data-parts-ms=format!("{:.0}", p.timings.parts_ms)
                             data-composed-ms=format!("{:.0}", p.timings.composed_ms)
                             data-shown-ms=format!("{:.0}", p.timings.shown_ms)
                             data-read-ms=format!("{:.0}", p.timings.read_ms)
-                            data-paint-ms=format!("{:.0}", p.timings.paint_ms) />
+                            data-paint-ms=format!("{:.0}", p.timings.paint_ms)
+                            data-part-sizes=part_sizes(&p.part_sizes) />
                         <div class="photo-actions">
                             {png}
                             <a class="button" href=p.jpeg_url.clone() download=format!("{name}.jpg")>"Save JPEG"</a>
@@ -518,4 +532,13 @@ pub fn LiveStage() -> impl IntoView {
             <section class="album" aria-label="Photos">{photos}{clips}</section>
         </section>
     }
+}
+
+/// The sizes of a photo's parts, for its `data-part-sizes` ("1280x480 1280x480").
+fn part_sizes(sizes: &[(u32, u32)]) -> String {
+    sizes
+        .iter()
+        .map(|(w, h)| format!("{w}x{h}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -22,21 +22,17 @@ pub struct ComposeMember {
 pub enum MemberPicture {
     /// No picture (yet): the worker leaves the region empty and the UI labels it.
     None,
-    /// A new picture: the message's `bitmaps[index]`, read at `size` (scaled to it)
-    /// or, without one, at its own size.
-    New {
-        index: usize,
-        size: Option<(u32, u32)>,
-    },
+    /// A new picture: the message's `bitmaps[index]`, read at its own size.
+    New { index: usize },
     /// Nothing new since the last frame: the worker paints the picture it read
     /// then (none, if it has none).
     Same,
 }
 
 impl MemberPicture {
-    /// A new picture read at its own size.
+    /// A new picture: the message's `bitmaps[index]`.
     pub fn at(index: usize) -> Self {
-        Self::New { index, size: None }
+        Self::New { index }
     }
 }
 

@@ -19,7 +19,6 @@ use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::feed::LiveFeed;
 use crate::compose::messages::{ComposeMember, ComposeRequest, MemberPicture, PlacedMember};
-use crate::rtc::video_scale::{scale_for_room, scaled_size};
 
 /// Size of the live picture (16:9, like the full-resolution shot).
 pub const PREVIEW_SIZE: (u32, u32) = (800, 450);
@@ -203,16 +202,15 @@ impl Drop for LivePreview {
     }
 }
 
-/// Takes every member's newest packed picture (my own scaled to what the others
-/// get: the same pixels everywhere, and a quarter of the reading and unpacking in
-/// a 4-member room) and sends the frame to the worker, unless nothing changed.
+/// Takes every member's newest packed picture (my own is made at the size the
+/// others get, so everyone composes the same pixels) and sends the frame to the
+/// worker, unless nothing changed.
 fn send_frame(
     shared: &Shared,
     client: &ComposeClient,
     picture: RoomPicture,
     mine: Option<&LiveFeed>,
 ) {
-    let my_scale = scale_for_room(picture.members.len());
     let mut pictures = Vec::new();
     let mut members = Vec::with_capacity(picture.members.len());
     {
@@ -231,14 +229,9 @@ fn send_frame(
                 }
                 Some(feed) => match feed.take() {
                     Some(p) => {
-                        let (w, h) = p.size();
-                        let size = (id == picture.me).then(|| scaled_size(w, h, my_scale));
-                        sizes.insert(id, size.unwrap_or((w, h)));
+                        sizes.insert(id, p.size());
                         pictures.push(p);
-                        MemberPicture::New {
-                            index: pictures.len() - 1,
-                            size,
-                        }
+                        MemberPicture::at(pictures.len() - 1)
                     }
                     None => MemberPicture::Same,
                 },

@@ -2,12 +2,17 @@
 //! result (frame and mask side by side, see `huddle_vision::scene::packed`) is
 //! painted on a canvas, which the mesh then encodes and sends to every member
 //! (`rtc::media`). The same canvas is my own picture in my preview, so everyone
-//! composes the same pixels.
+//! composes the same pixels. The live picture is made at the room's scale (see
+//! `rtc::video_scale`); a shot asks for one frame at the camera's full size
+//! ([`CutoutSender::still`]), painted on a canvas of its own.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::future::Future;
 use std::rc::Rc;
 
+use futures::channel::oneshot;
+use futures::future::{select, Either};
+use gloo_timers::future::TimeoutFuture;
 use huddle_vision::face::topology::{
     LEFT_EYE_INNER, LEFT_EYE_OUTER, RIGHT_EYE_INNER, RIGHT_EYE_OUTER,
 };
@@ -23,10 +28,12 @@ use crate::camera::frame_key;
 use crate::compose::feed::LiveFeed;
 use crate::compose::picture::Picture;
 use crate::rtc::media::wall_ms;
+use crate::rtc::video_scale::{scaled_size, RoomScale};
 use crate::webcodecs::canvas_frame;
 
 use super::camera_frames::CameraFrames;
 use super::dom::{animation_loop, context_2d, create};
+use super::frames_in_workers::{FrameNote, FramesInWorkers};
 use super::hold::LiveHold;
 use crate::vision::client::{FrameOutput, VisionEvent, MODELS_URL, WORKER_URL};
 use crate::vision::messages::{
@@ -54,8 +61,9 @@ pub enum SenderEvent {
     },
 }
 
-/// Camera frames in the workers at once, at most (with their wall-clock times).
-const IN_FLIGHT: usize = 8;
+/// How long a shot waits for its full-size frame before it takes the live picture
+/// (smaller, but better than leaving me out of the photo).
+const STILL_WAIT_MS: u32 = 1_000;
 /// While nothing in the picture follows my head, faces are tracked at most once in
 /// this many milliseconds: every frame of a 15 fps camera, every other of a 30 fps
 /// one. The tracker follows a face from its last landmarks, so looks far apart
@@ -92,30 +100,16 @@ impl HeadPace {
     }
 }
 
-/// A frame's request id: its number, with the low bit saying whether faces were
-/// asked for, so the answer tells "no face seen" from "not looked at".
-fn frame_id(n: u64, faces: bool) -> u64 {
-    (n << 1) | u64::from(faces)
-}
-
-fn asked_faces(id: u64) -> bool {
-    id & 1 == 1
-}
-
-fn frame_number(id: u64) -> u64 {
-    id >> 1
-}
-
 struct State {
     ready: Cell<bool>,
     capturing: Cell<bool>,
     last_frame_key: Cell<f64>,
     alive: Cell<bool>,
+    /// Live packed pictures painted so far.
     frames: Cell<u64>,
-    /// Frames sent to the workers so far.
-    sent: Cell<u64>,
-    /// When the camera frames in the workers were taken: (frame number, wall ms).
-    taken: RefCell<VecDeque<(u64, f64)>>,
+    /// The frames in the workers: when each was taken, whether faces are looked
+    /// for, which is a shot's.
+    in_workers: RefCell<FramesInWorkers>,
     /// The camera time of the plain frame last painted while the models load.
     unmasked_time: Cell<f64>,
     head_pace: HeadPace,
@@ -123,6 +117,30 @@ struct State {
     feed: LiveFeed,
     /// The camera's frames without a bitmap on this thread, where the browser can.
     camera_frames: RefCell<Option<CameraFrames>>,
+    /// The room's scale, which the live picture is made at.
+    scale: RoomScale,
+    /// Shots waiting for a full-size frame.
+    stills: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+impl State {
+    fn wants_still(&self) -> bool {
+        !self.stills.borrow().is_empty()
+    }
+
+    /// Whether a shot's full-size frame is in the workers now. One given up on by
+    /// its shot does not hold up the live picture any longer either.
+    fn still_in_workers(&self) -> bool {
+        self.in_workers
+            .borrow_mut()
+            .still_in_workers(wall_ms(), f64::from(STILL_WAIT_MS))
+    }
+
+    /// The full-size frame failed or will not come: the shots waiting are told so.
+    fn drop_stills(&self) {
+        self.stills.borrow_mut().clear();
+        self.in_workers.borrow_mut().forget_still();
+    }
 }
 
 /// Hears each new packed picture (a `VideoFrame` of the canvas, closed after the
@@ -132,18 +150,21 @@ type OnPacked = Rc<dyn Fn(&Picture, f64)>;
 pub struct CutoutSender {
     video: HtmlVideoElement,
     canvas: HtmlCanvasElement,
+    /// The last full-size picture made for a shot.
+    still_canvas: HtmlCanvasElement,
     state: Rc<State>,
     // Kept for the workers' lifetime: dropping it ends them.
     _pair: Rc<RefCell<Option<VisionPair>>>,
 }
 
 impl CutoutSender {
-    /// Starts cutting out `camera`; `on_event` hears progress and my head (on the
-    /// frames `head_pace` has faces tracked on), `on_packed` every new packed
-    /// picture. Nothing new goes out while `hold` is held.
+    /// Starts cutting out `camera` at `scale`; `on_event` hears progress and my
+    /// head (on the frames `head_pace` has faces tracked on), `on_packed` every new
+    /// packed picture. Nothing new goes out while `hold` is held.
     pub fn start(
         camera: &MediaStream,
         head_pace: HeadPace,
+        scale: RoomScale,
         hold: LiveHold,
         on_event: impl Fn(SenderEvent) + 'static,
         on_packed: impl Fn(&Picture, f64) + 'static,
@@ -160,6 +181,8 @@ impl CutoutSender {
         canvas.set_width(2);
         canvas.set_height(2);
         let ctx = context_2d(&canvas)?;
+        let still_canvas: HtmlCanvasElement = create("canvas")?;
+        let still_ctx = context_2d(&still_canvas)?;
         let on_packed: OnPacked = Rc::new(on_packed);
 
         let state = Rc::new(State {
@@ -168,12 +191,13 @@ impl CutoutSender {
             last_frame_key: Cell::new(-1.0),
             alive: Cell::new(true),
             frames: Cell::new(0),
-            sent: Cell::new(0),
-            taken: RefCell::new(VecDeque::new()),
+            in_workers: RefCell::default(),
             unmasked_time: Cell::new(-1.0),
             head_pace,
             feed: LiveFeed::default(),
             camera_frames: RefCell::new(CameraFrames::start(camera)),
+            scale,
+            stills: RefCell::default(),
         });
         let on_event: Rc<dyn Fn(SenderEvent)> = Rc::new(on_event);
         let pair_slot: Rc<RefCell<Option<VisionPair>>> = Rc::default();
@@ -184,6 +208,7 @@ impl CutoutSender {
             let canvas = canvas.clone();
             let ctx = ctx.clone();
             let on_packed = on_packed.clone();
+            let still_canvas = still_canvas.clone();
             move |ev: VisionEvent| match ev {
                 VisionEvent::Progress {
                     file,
@@ -200,22 +225,39 @@ impl CutoutSender {
                 }
                 VisionEvent::LoadFailed(m) | VisionEvent::Crashed(m) => {
                     state.ready.set(false);
+                    state.drop_stills();
                     on_event(SenderEvent::Failed(m));
                 }
                 VisionEvent::Frame(out) => {
-                    if state.alive.get() {
+                    let note = state.in_workers.borrow_mut().take(out.result.id);
+                    if !state.alive.get() {
+                        return;
+                    }
+                    // Unknown (never so far): a live frame taken now, faces not looked for.
+                    let note = note.unwrap_or(FrameNote {
+                        taken_ms: wall_ms(),
+                        faces: false,
+                        still: false,
+                    });
+                    if note.still {
+                        if paint(&still_canvas, &still_ctx, &out).unwrap_or(false) {
+                            for shot in state.stills.take() {
+                                let _ = shot.send(());
+                            }
+                        }
+                    } else if paint(&canvas, &ctx, &out).unwrap_or(false) {
                         state.frames.set(state.frames.get() + 1);
-                        if paint(&canvas, &ctx, &out).unwrap_or(false) {
-                            let taken = taken_at(&state, frame_number(out.result.id));
-                            offer(&state.feed, &canvas, |p| on_packed(p, taken));
-                        }
-                        if asked_faces(out.result.id) {
-                            on_event(head_of(&out));
-                        }
+                        offer(&state.feed, &canvas, |p| on_packed(p, note.taken_ms));
+                    }
+                    if note.faces {
+                        on_event(head_of(&out));
                     }
                 }
-                // A bad frame is skipped; the next one is on its way.
-                VisionEvent::FrameFailed { .. } => {}
+                // A bad frame is skipped; the next one is on its way (for a shot, at
+                // full size again).
+                VisionEvent::FrameFailed { id, .. } => {
+                    state.in_workers.borrow_mut().take(id);
+                }
             }
         };
         let pair = VisionPair::spawn(WORKER_URL, handler)
@@ -237,7 +279,8 @@ impl CutoutSender {
             if !tick_state.alive.get() {
                 return false;
             }
-            if hold.is_held() {
+            // A shot's full-size frame is made even while the live picture is held.
+            if hold.is_held() && !tick_state.wants_still() {
                 return true;
             }
             if tick_state.ready.get() {
@@ -255,30 +298,45 @@ impl CutoutSender {
         Ok(Self {
             video,
             canvas,
+            still_canvas,
             state,
             _pair: pair_slot,
         })
-    }
-
-    /// The packed picture, for my own place in the preview.
-    pub fn canvas(&self) -> &HtmlCanvasElement {
-        &self.canvas
-    }
-
-    /// A packed frame has been painted.
-    pub fn has_picture(&self) -> bool {
-        self.state.frames.get() > 0
     }
 
     /// Each new packed picture, for my own place in the preview.
     pub fn feed(&self) -> &LiveFeed {
         &self.state.feed
     }
+
+    /// My cut-out for a shot: the next camera frame, segmented and packed at the
+    /// camera's full size. When none comes in time (the models are not ready, or
+    /// the workers are stuck), the live picture, and `None` without one.
+    pub fn still(&self) -> impl Future<Output = Option<HtmlCanvasElement>> + 'static {
+        let state = self.state.clone();
+        let (live, still) = (self.canvas.clone(), self.still_canvas.clone());
+        let asked = (state.ready.get() && state.alive.get()).then(|| {
+            let (shot, made) = oneshot::channel();
+            state.stills.borrow_mut().push(shot);
+            made
+        });
+        async move {
+            if let Some(made) = asked {
+                if let Either::Left((Ok(()), _)) =
+                    select(made, TimeoutFuture::new(STILL_WAIT_MS)).await
+                {
+                    return Some(still);
+                }
+            }
+            (state.frames.get() > 0).then_some(live)
+        }
+    }
 }
 
 impl Drop for CutoutSender {
     fn drop(&mut self) {
         self.state.alive.set(false);
+        self.state.drop_stills();
         self.state.camera_frames.replace(None);
         self.video.set_src_object(None);
     }
@@ -286,7 +344,10 @@ impl Drop for CutoutSender {
 
 /// Sends the newest camera frame to the workers when they want one.
 fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option<VisionPair>>>) {
-    let wanted = pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
+    // Nothing goes in after a shot's full-size frame, so no later one replaces it
+    // while it waits for the workers.
+    let wanted =
+        !state.still_in_workers() && pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
     let frames = state.camera_frames.borrow();
     if let Some(frames) = frames.as_ref().filter(|f| f.is_reading()) {
         // A frame the workers cannot take now is let go, so the one they get next is
@@ -294,8 +355,7 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
         // put 4-member camera → remote over 150 ms in 2 runs of 3, letting go in none).
         if let Some((frame, taken_ms)) = frames.take() {
             if wanted {
-                let (n, faces) = note_frame(state, taken_ms);
-                submit(state, pair, n, faces, frame);
+                submit(state, pair, taken_ms, frame);
             } else {
                 frame.close();
             }
@@ -321,7 +381,7 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
     };
     state.capturing.set(true);
     state.last_frame_key.set(t);
-    let (n, faces) = note_frame(state, wall_ms());
+    let taken_ms = wall_ms();
     let state = state.clone();
     let pair = pair.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -331,49 +391,46 @@ fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option
             return;
         };
         let bitmap: ImageBitmap = bitmap.unchecked_into();
-        submit(&state, &pair, n, faces, bitmap.into());
+        submit(&state, &pair, taken_ms, bitmap.into());
     });
 }
 
-/// Numbers a camera frame taken at `taken_ms`, remembers when it was taken, and
-/// decides whether faces are tracked on it.
-fn note_frame(state: &State, taken_ms: f64) -> (u64, bool) {
-    let n = state.sent.get();
-    state.sent.set(n + 1);
-    let mut taken = state.taken.borrow_mut();
-    taken.push_back((n, taken_ms));
-    if taken.len() > IN_FLIGHT {
-        taken.pop_front();
-    }
-    (n, state.head_pace.looks_at(taken_ms))
-}
-
-fn submit(
-    state: &State,
-    pair: &Rc<RefCell<Option<VisionPair>>>,
-    n: u64,
-    faces: bool,
-    frame: Picture,
-) {
+/// Gives the camera frame taken at `taken_ms` to the workers: at the room's scale,
+/// or at full size for a shot waiting for one; faces looked for as the room needs.
+fn submit(state: &State, pair: &Rc<RefCell<Option<VisionPair>>>, taken_ms: f64, frame: Picture) {
     match pair.borrow().as_ref() {
         Some(p) if state.alive.get() => {
-            p.submit(
+            let still = state.wants_still();
+            let faces = state.head_pace.looks_at(taken_ms);
+            let read_size = (!still).then(|| {
+                let (w, h) = frame.size();
+                scaled_size(w, h, state.scale.get())
+            });
+            let id = p.submit(
                 FrameRequest {
-                    id: frame_id(n, faces),
+                    id: 0,
                     segment: true,
                     faces,
                     view: FrameView::Packed,
                     still: false,
                     makeup: None,
+                    read_size,
                 },
                 frame,
             );
+            let note = FrameNote {
+                taken_ms,
+                faces,
+                still,
+            };
+            state.in_workers.borrow_mut().add(id, note, wall_ms());
         }
         _ => frame.close(),
     }
 }
 
-/// The plain camera frame with an empty mask; true when it was a new frame.
+/// The plain camera frame with an empty mask, at the room's scale; true when it
+/// was a new frame.
 fn paint_unmasked(
     state: &State,
     canvas: &HtmlCanvasElement,
@@ -386,13 +443,15 @@ fn paint_unmasked(
         return Ok(false);
     }
     state.unmasked_time.set(t);
+    let (w, h) = scaled_size(w, h, state.scale.get());
     if canvas.width() != 2 * w || canvas.height() != h {
         canvas.set_width(2 * w);
         canvas.set_height(h);
     }
-    ctx.draw_image_with_html_video_element(video, 0.0, 0.0)?;
+    let (fw, fh) = (f64::from(w), f64::from(h));
+    ctx.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, fw, fh)?;
     ctx.set_fill_style_str("#000");
-    ctx.fill_rect(f64::from(w), 0.0, f64::from(w), f64::from(h));
+    ctx.fill_rect(fw, 0.0, fw, fh);
     Ok(true)
 }
 
@@ -411,15 +470,6 @@ fn offer(feed: &LiveFeed, canvas: &HtmlCanvasElement, send: impl FnOnce(&Picture
         }
         None => feed.put(snapshot),
     }
-}
-
-/// When the camera took frame `n` (now, if it is no longer known).
-fn taken_at(state: &State, n: u64) -> f64 {
-    let taken = state.taken.borrow();
-    taken
-        .iter()
-        .find(|(m, _)| *m == n)
-        .map_or_else(wall_ms, |(_, t)| *t)
 }
 
 /// Puts a packed result on the outgoing canvas; true when it did.
@@ -476,7 +526,7 @@ fn head_of(out: &FrameOutput) -> SenderEvent {
 
 #[cfg(test)]
 mod tests {
-    use super::{asked_faces, frame_id, frame_number, HeadPace};
+    use super::HeadPace;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -490,16 +540,5 @@ mod tests {
         assert_eq!(looks, 30, "every other of 60 frames");
         pace.set_every_frame(true);
         assert!((60..90).all(|n| pace.looks_at(at(30.0, n))));
-    }
-
-    #[wasm_bindgen_test]
-    fn the_id_says_whether_faces_were_asked_for() {
-        for n in [0, 1, 2, 1 << 40] {
-            assert!(asked_faces(frame_id(n, true)));
-            assert!(!asked_faces(frame_id(n, false)));
-            assert_eq!(frame_number(frame_id(n, true)), n);
-            assert_eq!(frame_number(frame_id(n, false)), n);
-            assert_ne!(frame_id(n, true), frame_id(n + 1, true));
-        }
     }
 }

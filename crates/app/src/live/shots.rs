@@ -9,6 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+use futures::future::LocalBoxFuture;
 use gloo_timers::future::TimeoutFuture;
 use huddle_protocol::chunks::{split, Reassemblies, Received};
 use huddle_protocol::{MemberId, SceneState};
@@ -55,12 +56,18 @@ pub struct Photo {
     pub height: u32,
     /// Where this page's time to the photo went.
     pub timings: ShotTimings,
+    /// The members' pictures it was made from (packed: frame and mask side by
+    /// side), in join order; a member without one is left out.
+    pub part_sizes: Vec<(u32, u32)>,
 }
 
 /// Milliseconds from the moment this page heard of a shot (the shutter on the
 /// shooter's page, the announcement on the others'; after any countdown).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ShotTimings {
+    /// Until my own full-resolution cut-out was made, and sent as JPEG.
+    pub mine_ms: f64,
+    pub mine_sent_ms: f64,
     /// Until every member's picture was in (or the wait ran out).
     pub parts_ms: f64,
     /// Until the photo was composed.
@@ -97,14 +104,26 @@ struct Pending {
     composing: bool,
     /// When the countdown ended here (`now()`, ms).
     began: f64,
+    /// When my own cut-out was made, and sent.
+    mine_at: Option<(f64, f64)>,
 }
 
-/// A shot's times past its [`Pending`] life: `(began, parts in)`.
-type ShotClocks = BTreeMap<u64, (f64, f64)>;
+/// What a shot's photo tells about how it was made, kept past its [`Pending`] life.
+struct ShotRecord {
+    began: f64,
+    mine_at: Option<(f64, f64)>,
+    parts_in: f64,
+    part_sizes: Vec<(u32, u32)>,
+}
+
+type ShotClocks = BTreeMap<u64, ShotRecord>;
+
+/// My picture for a shot, when it is ready.
+type MyPart = Box<dyn Fn() -> LocalBoxFuture<'static, Option<HtmlCanvasElement>>>;
 
 struct Inner {
     session: Session,
-    mine: Box<dyn Fn() -> Option<HtmlCanvasElement>>,
+    mine: MyPart,
     /// The composed preview, which videos record.
     preview: Box<dyn Fn() -> Option<HtmlCanvasElement>>,
     client: RefCell<Option<Rc<ComposeClient>>>,
@@ -140,11 +159,11 @@ pub struct Shots {
 }
 
 impl Shots {
-    /// Starts listening for shots in the room; `mine` is my packed canvas,
-    /// `preview` the composed picture.
+    /// Starts listening for shots in the room; `mine` makes my full-resolution
+    /// packed picture for a shot, `preview` is the composed picture.
     pub fn start(
         session: Session,
-        mine: impl Fn() -> Option<HtmlCanvasElement> + 'static,
+        mine: impl Fn() -> LocalBoxFuture<'static, Option<HtmlCanvasElement>> + 'static,
         preview: impl Fn() -> Option<HtmlCanvasElement> + 'static,
         album: Album,
     ) -> Self {
@@ -421,24 +440,31 @@ fn ensure_pending(inner: &Rc<Inner>, shot: u64) {
             eyes,
             composing: false,
             began: now(),
+            mine_at: None,
         },
     );
     update_progress(inner, shot);
 }
 
-/// My newest full-resolution cut-out: kept here as a bitmap, sent to the others as JPEG.
+/// My full-resolution cut-out of the camera's next frame: kept here as a bitmap,
+/// sent to the others as JPEG.
 async fn take_my_part(inner: &Rc<Inner>, shot: u64) {
     let Some(me) = inner.session.me_untracked() else {
         return;
     };
     let client = inner.client.borrow().clone();
-    let part = match (inner.mine)() {
+    let mine = (inner.mine)().await;
+    let made = now();
+    let part = match mine {
         Some(c) => part_jpeg(client, &c).await,
         None => None,
     };
     // An empty transfer tells the others I have no picture, so nobody waits for me.
     let bytes = part.unwrap_or_default();
     inner.session.broadcast_chunks(&split(shot, &bytes));
+    if let Some(p) = inner.pending.borrow_mut().get_mut(&shot) {
+        p.mine_at = Some((made, now()));
+    }
     // My photo is made from the same JPEG the others get, so every page's photo is the same.
     let bitmap = match bytes.is_empty() {
         true => None,
@@ -533,7 +559,19 @@ fn compose_when_complete(inner: &Rc<Inner>, shot: u64, give_up: bool) {
             return;
         }
         p.composing = true;
-        inner.clocks.borrow_mut().insert(shot, (p.began, now()));
+        let part_sizes = p
+            .members
+            .iter()
+            .filter_map(|m| p.parts.get(m).and_then(Option::as_ref))
+            .map(|b| (b.width(), b.height()))
+            .collect();
+        let record = ShotRecord {
+            began: p.began,
+            mine_at: p.mine_at,
+            parts_in: now(),
+            part_sizes,
+        };
+        inner.clocks.borrow_mut().insert(shot, record);
     }
     inner.ready.borrow_mut().push_back(shot);
     inner.status.update(|s| s.receiving = None);
@@ -600,14 +638,19 @@ fn on_composed(inner: &Rc<Inner>, ev: ComposeEvent) {
             spawn_local(async move {
                 let mut png = None;
                 if let Some((mut photo, copy)) = to_photo(client, frame, inner2.status).await {
-                    if let Some((began, parts)) = clock {
+                    if let Some(record) = clock {
+                        let began = record.began;
+                        let (made, sent) = record.mine_at.unwrap_or((began, began));
                         photo.timings = ShotTimings {
-                            parts_ms: parts - began,
+                            mine_ms: made - began,
+                            mine_sent_ms: sent - began,
+                            parts_ms: record.parts_in - began,
                             composed_ms: composed - began,
                             shown_ms: now() - began,
                             read_ms,
                             paint_ms,
                         };
+                        photo.part_sizes = record.part_sizes;
                     }
                     png = copy.map(|c| (photo.shot, c));
                     inner2.album.update(|a| a.push(photo));
@@ -695,6 +738,7 @@ async fn to_photo(
         width: w,
         height: h,
         timings: ShotTimings::default(),
+        part_sizes: Vec::new(),
     };
     Some((photo, copy))
 }

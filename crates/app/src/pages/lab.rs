@@ -127,6 +127,7 @@ pub fn LabPage() -> impl IntoView {
         view: view_mode.get_untracked(),
         still,
         makeup: None,
+        read_size: None,
     };
 
     let submit = move |bitmap: ImageBitmap, still: bool| {

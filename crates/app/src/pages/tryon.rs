@@ -525,6 +525,7 @@ fn request(settings: RwSignal<Settings>, kind: ItemKind, still: bool) -> FrameRe
         view: FrameView::Frame,
         still,
         makeup,
+        read_size: None,
     }
 }
 

@@ -10,7 +10,6 @@ use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
 
 use super::media::MediaEncoder;
 use super::peer::{PeerEvent, PeerLink};
-use super::video_scale;
 
 type SignalSink = Rc<dyn Fn(MemberId, PeerSignal)>;
 type EventSink = Rc<dyn Fn(MemberId, PeerEvent)>;
@@ -106,19 +105,15 @@ impl Mesh {
         self.links.borrow_mut().remove(&member);
     }
 
-    /// Sends my packed canvas as it is now to every member, sized for the room as it
-    /// is (see [`video_scale`]); `captured_ms` is when the camera took the frame
-    /// (wall clock). Nothing is encoded while nobody can receive it.
+    /// Sends my packed picture to every member at its own size (the sender makes
+    /// it at the room's scale, see [`RoomScale`](super::video_scale::RoomScale)); `captured_ms` is
+    /// when the camera took the frame (wall clock). Nothing is encoded while nobody
+    /// can receive it.
     pub fn send_packed(&self, picture: &Picture, captured_ms: f64) {
-        let (members, anyone) = {
-            let links = self.links.borrow();
-            (links.len() + 1, links.values().any(PeerLink::media_open))
-        };
-        if !anyone {
+        if !self.links.borrow().values().any(PeerLink::media_open) {
             return;
         }
-        let scale = video_scale::scale_for_room(members);
-        if let Err(error) = self.encoder.encode(picture, captured_ms, scale) {
+        if let Err(error) = self.encoder.encode(picture, captured_ms, 1.0) {
             web_sys::console::warn_2(&"live video frame not sent".into(), &error);
         }
     }

@@ -112,6 +112,11 @@ pub struct FrameRequest {
     pub still: bool,
     #[serde(default)]
     pub makeup: Option<Makeup>,
+    /// Read the picture scaled to this size (the room's live picture is sent
+    /// smaller than the camera, and segmenting and packing the smaller frame is a
+    /// fraction of the work); `None`: at its own size. Results are in this size's pixels.
+    #[serde(default)]
+    pub read_size: Option<(u32, u32)>,
 }
 
 /// UI → worker.

@@ -181,6 +181,9 @@ impl PairInner {
                 FrameRequest {
                     segment: false,
                     view: FrameView::None,
+                    // Faces at the camera's own size: a face half as wide gives
+                    // the landmark model half the detail to go on.
+                    read_size: None,
                     ..req
                 },
                 copy,
@@ -239,7 +242,8 @@ impl PairInner {
         self.pace.done();
         let (mut out, faces) = (f.person?, f.faces.flatten());
         out.result.id = f.id;
-        if let Some(faces) = faces {
+        if let Some(mut faces) = faces {
+            in_pixels_of(&mut faces, out.result.width, out.result.height);
             let (p, q) = (out.result.timings, faces.result.timings);
             out.result.timings = StageTimings {
                 read: p.read.max(q.read),
@@ -254,6 +258,40 @@ impl PairInner {
         }
         Some(out)
     }
+}
+
+/// Moves the face worker's findings into the pixels of a `width × height` frame
+/// (the person worker may have read the same frame smaller), so the joined output
+/// has one size for everything in it.
+fn in_pixels_of(faces: &mut FrameOutput, width: u32, height: u32) {
+    let (from_w, from_h) = (faces.result.width, faces.result.height);
+    if (from_w, from_h) == (width, height) || from_w == 0 || from_h == 0 {
+        return;
+    }
+    let sx = width as f32 / from_w as f32;
+    let sy = height as f32 / from_h as f32;
+    let point = |p: &mut [f32; 2]| {
+        p[0] *= sx;
+        p[1] *= sy;
+    };
+    // x, y, z per landmark; z is in the same units as x.
+    for p in faces.landmarks.chunks_exact_mut(3) {
+        p[0] *= sx;
+        p[1] *= sy;
+        p[2] *= sx;
+    }
+    for f in &mut faces.result.faces {
+        f.bbox = [
+            f.bbox[0] * sx,
+            f.bbox[1] * sy,
+            f.bbox[2] * sx,
+            f.bbox[3] * sy,
+        ];
+        f.lips_outer.iter_mut().for_each(point);
+        f.lips_inner.iter_mut().for_each(point);
+    }
+    faces.result.width = width;
+    faces.result.height = height;
 }
 
 fn on_side_event(
@@ -314,5 +352,62 @@ fn on_side_event(
     };
     if let Some(ev) = report {
         on_event(ev);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_pixels_of;
+    use crate::vision::client::FrameOutput;
+    use crate::vision::messages::{FaceSummary, FrameResult, StageTimings};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn faces_at(width: u32, height: u32) -> FrameOutput {
+        FrameOutput {
+            result: FrameResult {
+                id: 1,
+                width,
+                height,
+                person: None,
+                coverage: 0.0,
+                brightness: None,
+                faces: vec![FaceSummary {
+                    bbox: [100.0, 40.0, 300.0, 280.0],
+                    lips_outer: vec![[180.0, 220.0]],
+                    lips_inner: vec![[200.0, 224.0]],
+                    yaw: 0.1,
+                    pitch: 0.0,
+                    roll: 0.0,
+                    smile: 0.7,
+                    eye_openness: [1.0, 1.0],
+                    mouth_openness: 0.2,
+                }],
+                timings: StageTimings::default(),
+            },
+            image: None,
+            landmarks: vec![160.0, 120.0, 8.0, 240.0, 120.0, -4.0],
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn faces_found_at_camera_size_land_on_the_smaller_person_frame() {
+        let mut out = faces_at(640, 480);
+        in_pixels_of(&mut out, 320, 240);
+        assert_eq!((out.result.width, out.result.height), (320, 240));
+        assert_eq!(out.landmarks, vec![80.0, 60.0, 4.0, 120.0, 60.0, -2.0]);
+        let face = &out.result.faces[0];
+        assert_eq!(face.bbox, [50.0, 20.0, 150.0, 140.0]);
+        assert_eq!(face.lips_outer, vec![[90.0, 110.0]]);
+        assert_eq!(face.lips_inner, vec![[100.0, 112.0]]);
+        // What is not a position stays.
+        assert_eq!((face.smile, face.yaw), (0.7, 0.1));
+    }
+
+    #[wasm_bindgen_test]
+    fn faces_at_the_same_size_are_untouched() {
+        let mut out = faces_at(640, 480);
+        let before = (out.result.clone(), out.landmarks.clone());
+        in_pixels_of(&mut out, 640, 480);
+        assert_eq!((out.result, out.landmarks), before);
     }
 }

@@ -44,15 +44,10 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// The picture's RGBA pixels and size, scaled to `size` when given. The width
-    /// is rounded down to even: a packed picture is two halves, and a video scaled
-    /// on the way may be odd.
-    pub fn read(
-        &mut self,
-        picture: &Picture,
-        size: Option<(u32, u32)>,
-    ) -> Result<(u32, u32, Vec<u8>), ComposeError> {
-        let (w, h) = size.unwrap_or_else(|| picture.size());
+    /// The picture's RGBA pixels and size. The width is rounded down to even: a
+    /// packed picture is two halves, and a video scaled on the way may be odd.
+    pub fn read(&mut self, picture: &Picture) -> Result<(u32, u32, Vec<u8>), ComposeError> {
+        let (w, h) = picture.size();
         let (w, h) = (w & !1, h);
         if w == 0 || h == 0 {
             return Err(ComposeError::Read("the picture is empty".into()));

@@ -237,10 +237,10 @@ impl Painter {
                     Some(cut) => (true, cut.person),
                     None => (false, None),
                 },
-                MemberPicture::New { index, size } => {
+                MemberPicture::New { index } => {
                     match pictures.get(index).and_then(Option::as_ref) {
                         Some(picture) => {
-                            let (w, h, packed) = self.reader.read(picture, size)?;
+                            let (w, h, packed) = self.reader.read(picture)?;
                             let cut = self.cutouts.entry(m.id).or_insert_with(|| Cutout {
                                 image: empty_image(),
                                 person: None,

@@ -54,8 +54,13 @@ impl Pipeline {
         self.loaded = true;
     }
 
-    fn read_pixels(&mut self, picture: &Picture) -> Result<(u32, u32, Vec<u8>), FrameError> {
-        let (w, h) = picture.size();
+    /// The picture's pixels, scaled to `size` when given.
+    fn read_pixels(
+        &mut self,
+        picture: &Picture,
+        size: Option<(u32, u32)>,
+    ) -> Result<(u32, u32, Vec<u8>), FrameError> {
+        let (w, h) = size.unwrap_or_else(|| picture.size());
         if w == 0 || h == 0 {
             return Err(FrameError::Read("the picture is empty".into()));
         }
@@ -94,7 +99,7 @@ impl Pipeline {
             return Err(FrameError::NotLoaded);
         }
         let t0 = now();
-        let (w, h, mut rgba) = self.read_pixels(bitmap)?;
+        let (w, h, mut rgba) = self.read_pixels(bitmap, req.read_size)?;
         let t_read = now();
 
         let mut person = None;
