@@ -6,7 +6,8 @@
 //   - camera → remote preview: the app's own measure over the window (window.wasmBindings.
 //     live_media_stats): from the sender taking the camera frame (wall clock; the browsers share
 //     this machine's clock) through vision, encoding, the data channel and decoding on the
-//     receiver, plus the receiver's preview interval (1/fps) for composing it,
+//     receiver, plus the receiver's preview interval (1/fps) for composing it; and the
+//     senders' share of it (camera → their encoder: vision and packing),
 //   - shutter to photo: from "Shoot" on the first page until the photo is on every page (the
 //     click event's time to the photo entering each page's DOM; also as polled from here), and
 //     where each page's time went (the photo's data-parts-ms / -composed-ms / -shown-ms: from
@@ -125,6 +126,8 @@ async function measure(url, size, rec) {
   const live = await Promise.all(pages.map((p) => liveMedia(p, SECONDS * 1000)));
   const toDecoded = median(live.map((l) => l.median_ms));
   const toDecodedP95 = Math.max(...live.map((l) => l.p95_ms));
+  // The senders' share: camera → encoder (vision and packing), median over members.
+  const toEncoder = median(live.map((l) => l.to_encoder_ms));
   const compose = 1000 / median(fps);
   const pathMs = toDecoded + compose;
 
@@ -158,7 +161,7 @@ async function measure(url, size, rec) {
     preview_fps: fps.map((x) => Math.round(x * 10) / 10),
     cutout_fps: cutoutFps.map((x) => Math.round(x * 10) / 10),
     kbit_per_s_per_peer: kbitPerPeer.map(Math.round),
-    media_path_ms: { camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, compose_interval: compose, total: pathMs },
+    media_path_ms: { camera_to_encoder: toEncoder, camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, compose_interval: compose, total: pathMs },
     live_frames_decoded: live.map((l) => l.decoded),
     compose_worker_ms: { read: median(composeMs.read), paint: median(composeMs.paint) },
     shutter_to_photo_ms: arrivals,
@@ -181,10 +184,10 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
+  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; camera → sender's encoder; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
-    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.min(...r.cutout_fps)}–${Math.max(...r.cutout_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.camera_to_decoded)} + ${f(p.compose_interval)}; p95 ${f(p.camera_to_decoded_p95_worst_page)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
+    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.min(...r.cutout_fps)}–${Math.max(...r.cutout_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.total)} (${f(p.camera_to_decoded)} + ${f(p.compose_interval)}; to encoder ${f(p.camera_to_encoder)}; p95 ${f(p.camera_to_decoded_p95_worst_page)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
   }
 });

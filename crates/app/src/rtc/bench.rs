@@ -41,11 +41,13 @@ pub async fn measure_round_trips(count: u32) -> Result<String, JsValue> {
 /// The live video as this page has received it over the last `window_ms`: frames
 /// decoded, and the median and 95th percentile of the time from the sender's camera
 /// frame to its decoding here (wall clocks: meaningful when the browsers share a
-/// machine, as in the room bench), plus the frames this page has encoded in all.
-/// Returns `{"decoded":N,"median_ms":M,"p95_ms":P,"encoded":E}` as JSON.
+/// machine, as in the room bench), plus the frames this page has encoded in all
+/// and the median time from my camera to my encoder over the window.
+/// Returns `{"decoded":N,"median_ms":M,"p95_ms":P,"encoded":E,"to_encoder_ms":T}` as JSON.
 #[wasm_bindgen]
 pub fn live_media_stats(window_ms: f64) -> String {
     let (n, median, p95) = super::media::latency_stats(window_ms);
+    let (_, to_encoder, _) = super::media::to_encoder_stats(window_ms);
     let num = |x: f64| {
         if x.is_finite() {
             format!("{x:.1}")
@@ -54,9 +56,10 @@ pub fn live_media_stats(window_ms: f64) -> String {
         }
     };
     format!(
-        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{}}}",
+        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{},\"to_encoder_ms\":{}}}",
         num(median),
         num(p95),
-        super::media::frames_encoded()
+        super::media::frames_encoded(),
+        num(to_encoder)
     )
 }

@@ -44,17 +44,44 @@ pub fn wall_ms() -> f64 {
     js_sys::Date::now()
 }
 
+type Latencies = RefCell<VecDeque<(f64, f64)>>;
+
 thread_local! {
     /// (decoded at, camera → decoded ms) for the frames decoded lately.
-    static LATENCIES: RefCell<VecDeque<(f64, f64)>> = const { RefCell::new(VecDeque::new()) };
+    static LATENCIES: Latencies = const { RefCell::new(VecDeque::new()) };
+    /// (given at, camera → given to my encoder ms) for the frames I sent lately:
+    /// the sender's share of the path (vision, packing).
+    static TO_ENCODER: Latencies = const { RefCell::new(VecDeque::new()) };
     static ENCODED: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note_latency(series: &'static std::thread::LocalKey<Latencies>, at: f64, ms: f64) {
+    series.with(|l| {
+        let mut l = l.borrow_mut();
+        l.push_back((at, ms));
+        if l.len() > KEPT_SAMPLES {
+            l.pop_front();
+        }
+    });
 }
 
 /// Median and 95th percentile of camera → decoded-here over the last `window_ms`,
 /// and how many frames that was.
 pub fn latency_stats(window_ms: f64) -> (usize, f64, f64) {
+    stats_of(&LATENCIES, window_ms)
+}
+
+/// The same for camera → my encoder.
+pub fn to_encoder_stats(window_ms: f64) -> (usize, f64, f64) {
+    stats_of(&TO_ENCODER, window_ms)
+}
+
+fn stats_of(
+    series: &'static std::thread::LocalKey<Latencies>,
+    window_ms: f64,
+) -> (usize, f64, f64) {
     let since = wall_ms() - window_ms;
-    let mut xs: Vec<f64> = LATENCIES.with(|l| {
+    let mut xs: Vec<f64> = series.with(|l| {
         l.borrow()
             .iter()
             .filter(|(at, _)| *at >= since)
@@ -209,6 +236,7 @@ impl MediaEncoder {
         match encoded {
             Ok(_) => {
                 self.in_flight.borrow_mut().push_back((timestamp, now));
+                note_latency(&TO_ENCODER, now, now - captured_ms);
                 Ok(())
             }
             Err(e) => {
@@ -300,13 +328,7 @@ impl MediaDecoder {
         let on_output = Closure::<dyn FnMut(JsValue)>::new(move |frame: JsValue| {
             let now = wall_ms();
             let captured = from.get() + number(&frame, "timestamp") / 1000.0;
-            LATENCIES.with(|l| {
-                let mut l = l.borrow_mut();
-                l.push_back((now, now - captured));
-                if l.len() > KEPT_SAMPLES {
-                    l.pop_front();
-                }
-            });
+            note_latency(&LATENCIES, now, now - captured);
             // A clone shares the decoded pixels: the preview takes it straight to the
             // compose worker, with no `<video>` and no copy on this thread.
             if let Some(copy) = call(&frame, "clone", &[]).ok().and_then(Picture::from_js) {
