@@ -184,7 +184,7 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; camera → sender's encoder; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
+  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (camera → decoded + compose interval; camera → encoder on the sender; worst page p95 to decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
