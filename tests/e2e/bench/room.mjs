@@ -128,6 +128,8 @@ async function measure(url, size, rec) {
   const toDecodedP95 = Math.max(...live.map((l) => l.p95_ms));
   // The senders' share: camera → encoder (vision and packing), median over members.
   const toEncoder = median(live.map((l) => l.to_encoder_ms));
+  const toEncoded = median(live.map((l) => l.to_encoded_ms));
+  const toReceived = median(live.map((l) => l.to_received_ms));
   const compose = 1000 / median(fps);
   const pathMs = toDecoded + compose;
 
@@ -161,7 +163,7 @@ async function measure(url, size, rec) {
     preview_fps: fps.map((x) => Math.round(x * 10) / 10),
     cutout_fps: cutoutFps.map((x) => Math.round(x * 10) / 10),
     kbit_per_s_per_peer: kbitPerPeer.map(Math.round),
-    media_path_ms: { camera_to_encoder: toEncoder, camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, compose_interval: compose, total: pathMs },
+    media_path_ms: { camera_to_encoder: toEncoder, camera_to_encoded: toEncoded, camera_to_received: toReceived, camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, compose_interval: compose, total: pathMs },
     live_frames_decoded: live.map((l) => l.decoded),
     compose_worker_ms: { read: median(composeMs.read), paint: median(composeMs.paint) },
     shutter_to_photo_ms: arrivals,

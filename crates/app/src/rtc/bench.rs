@@ -42,12 +42,15 @@ pub async fn measure_round_trips(count: u32) -> Result<String, JsValue> {
 /// decoded, and the median and 95th percentile of the time from the sender's camera
 /// frame to its decoding here (wall clocks: meaningful when the browsers share a
 /// machine, as in the room bench), plus the frames this page has encoded in all
-/// and the median time from my camera to my encoder over the window.
-/// Returns `{"decoded":N,"median_ms":M,"p95_ms":P,"encoded":E,"to_encoder_ms":T}` as JSON.
+/// and the medians over the window of the path's stages: from my camera to my
+/// encoder and out of it, and from the senders' cameras to frames arriving here.
+/// Returns `{"decoded":N,"median_ms":M,"p95_ms":P,"encoded":E,"to_encoder_ms":T,
+/// "to_encoded_ms":U,"to_received_ms":R}` as JSON.
 #[wasm_bindgen]
 pub fn live_media_stats(window_ms: f64) -> String {
     let (n, median, p95) = super::media::latency_stats(window_ms);
-    let (_, to_encoder, _) = super::media::to_encoder_stats(window_ms);
+    let [(_, to_encoder, _), (_, to_encoded, _), (_, to_received, _)] =
+        super::media::path_stats(window_ms);
     let num = |x: f64| {
         if x.is_finite() {
             format!("{x:.1}")
@@ -56,10 +59,12 @@ pub fn live_media_stats(window_ms: f64) -> String {
         }
     };
     format!(
-        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{},\"to_encoder_ms\":{}}}",
+        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{},\"to_encoder_ms\":{},\"to_encoded_ms\":{},\"to_received_ms\":{}}}",
         num(median),
         num(p95),
         super::media::frames_encoded(),
-        num(to_encoder)
+        num(to_encoder),
+        num(to_encoded),
+        num(to_received)
     )
 }

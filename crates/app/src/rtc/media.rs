@@ -52,6 +52,10 @@ thread_local! {
     /// (given at, camera → given to my encoder ms) for the frames I sent lately:
     /// the sender's share of the path (vision, packing).
     static TO_ENCODER: Latencies = const { RefCell::new(VecDeque::new()) };
+    /// The same to my encoder's output, and, on the receiving side, to a frame's
+    /// arrival here (before decoding): where the rest of the path goes.
+    static TO_ENCODED: Latencies = const { RefCell::new(VecDeque::new()) };
+    static TO_RECEIVED: Latencies = const { RefCell::new(VecDeque::new()) };
     static ENCODED: Cell<u64> = const { Cell::new(0) };
 }
 
@@ -71,9 +75,13 @@ pub fn latency_stats(window_ms: f64) -> (usize, f64, f64) {
     stats_of(&LATENCIES, window_ms)
 }
 
-/// The same for camera → my encoder.
-pub fn to_encoder_stats(window_ms: f64) -> (usize, f64, f64) {
-    stats_of(&TO_ENCODER, window_ms)
+/// The same for camera → my encoder, → my encoder's output, and → arrival here.
+pub fn path_stats(window_ms: f64) -> [(usize, f64, f64); 3] {
+    [
+        stats_of(&TO_ENCODER, window_ms),
+        stats_of(&TO_ENCODED, window_ms),
+        stats_of(&TO_RECEIVED, window_ms),
+    ]
 }
 
 fn stats_of(
@@ -170,6 +178,8 @@ impl MediaEncoder {
                     return;
                 }
                 ENCODED.with(|n| n.set(n.get() + 1));
+                let now = wall_ms();
+                note_latency(&TO_ENCODED, now, now - frame.captured_ms);
                 sink(frame.to_bytes(), key);
             })
         };
@@ -379,6 +389,8 @@ impl MediaDecoder {
 
     /// Decodes `frame`; false when a key frame is needed first.
     pub fn receive(&self, frame: &MediaFrame<'_>) -> bool {
+        let now = wall_ms();
+        note_latency(&TO_RECEIVED, now, now - frame.captured_ms);
         if self.waiting_key.get() && !frame.key {
             return false;
         }
