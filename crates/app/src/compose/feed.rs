@@ -13,7 +13,7 @@ use super::picture::Picture;
 
 #[derive(Default)]
 struct Slot {
-    /// The picture and when it was put in (wall-clock ms).
+    /// The picture and when it was put in or taken (wall-clock ms).
     newest: Option<(Picture, f64)>,
 }
 
@@ -43,8 +43,13 @@ impl std::fmt::Debug for LiveFeed {
 impl LiveFeed {
     /// Offers a new picture, closing one still waiting.
     pub fn put(&self, picture: Picture) {
-        let put_at = js_sys::Date::now();
-        let old = self.slot.borrow_mut().newest.replace((picture, put_at));
+        self.put_taken(picture, js_sys::Date::now());
+    }
+
+    /// [`Self::put`] a picture whose camera frame was taken at `taken_ms` (wall
+    /// clock): [`Self::take_timed`] gives that time instead of now.
+    pub fn put_taken(&self, picture: Picture, taken_ms: f64) {
+        let old = self.slot.borrow_mut().newest.replace((picture, taken_ms));
         if let Some((old, _)) = old {
             old.close();
         }
@@ -55,7 +60,8 @@ impl LiveFeed {
         self.take_timed().map(|(p, _)| p)
     }
 
-    /// [`Self::take`], with the wall-clock ms it was put in.
+    /// [`Self::take`], with the wall-clock ms it was put in (or its camera frame
+    /// taken, when it was put with [`Self::put_taken`]).
     pub fn take_timed(&self) -> Option<(Picture, f64)> {
         self.slot.borrow_mut().newest.take()
     }
@@ -106,5 +112,19 @@ mod tests {
         feed.put(Picture::from(last.clone()));
         drop(feed);
         assert_eq!(last.width(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_picture_put_with_its_camera_time_is_taken_with_it() {
+        let feed = LiveFeed::default();
+        feed.put_taken(Picture::from(bitmap(3).await), 1234.5);
+        let (picture, taken) = feed.take_timed().expect("waiting");
+        assert_eq!(taken, 1234.5);
+        picture.close();
+        let before = js_sys::Date::now();
+        feed.put(Picture::from(bitmap(3).await));
+        let (picture, put) = feed.take_timed().expect("waiting");
+        assert!(put >= before, "a plain put is timed when put");
+        picture.close();
     }
 }

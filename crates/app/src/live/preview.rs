@@ -19,6 +19,7 @@ use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::feed::LiveFeed;
 use crate::compose::messages::{ComposeMember, ComposeRequest, MemberPicture, PlacedMember};
+use crate::rtc::media::note_shown;
 
 /// Size of the live picture (16:9, like the full-resolution shot).
 pub const PREVIEW_SIZE: (u32, u32) = (800, 450);
@@ -60,6 +61,9 @@ struct Shared {
     last: RefCell<Option<(SceneState, Vec<ComposeMember>)>>,
     shown_at: RefCell<Vec<f64>>,
     frames: Cell<u64>,
+    /// When the camera took the other members' new pictures in the frame being
+    /// painted (wall ms): the camera → remote preview measure.
+    painting_taken: RefCell<Vec<f64>>,
 }
 
 pub struct LivePreview {
@@ -92,6 +96,7 @@ impl LivePreview {
             last: RefCell::new(None),
             shown_at: RefCell::new(Vec::new()),
             frames: Cell::new(0),
+            painting_taken: RefCell::new(Vec::new()),
         });
         // Set once the client exists: the worker's reply sends the next frame at
         // once, rather than on the next animation frame.
@@ -108,6 +113,9 @@ impl LivePreview {
                 }
                 let _ = ctx.draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
                 frame.bitmap.close();
+                for taken in shared.painting_taken.take() {
+                    note_shown(taken);
+                }
                 let t = now();
                 let fps = {
                     let mut shown = shared.shown_at.borrow_mut();
@@ -212,6 +220,7 @@ fn send_frame(
     mine: Option<&LiveFeed>,
 ) {
     let mut pictures = Vec::new();
+    let mut taken_remote = Vec::new();
     let mut members = Vec::with_capacity(picture.members.len());
     {
         let feeds = shared.feeds.borrow();
@@ -227,8 +236,11 @@ fn send_frame(
                     sizes.remove(&id);
                     MemberPicture::None
                 }
-                Some(feed) => match feed.take() {
-                    Some(p) => {
+                Some(feed) => match feed.take_timed() {
+                    Some((p, taken)) => {
+                        if id != picture.me {
+                            taken_remote.push(taken);
+                        }
                         sizes.insert(id, p.size());
                         pictures.push(p);
                         MemberPicture::at(pictures.len() - 1)
@@ -266,6 +278,7 @@ fn send_frame(
     shared
         .last
         .replace(Some((picture.scene.clone(), members.clone())));
+    shared.painting_taken.replace(taken_remote);
     let id = shared.next_id.get();
     shared.next_id.set(id + 1);
     client.submit(

@@ -56,6 +56,9 @@ thread_local! {
     /// arrival here (before decoding): where the rest of the path goes.
     static TO_ENCODED: Latencies = const { RefCell::new(VecDeque::new()) };
     static TO_RECEIVED: Latencies = const { RefCell::new(VecDeque::new()) };
+    /// (shown at, camera → shown in my preview ms) for other members' pictures:
+    /// the whole path, measured where it ends.
+    static TO_SHOWN: Latencies = const { RefCell::new(VecDeque::new()) };
     static ENCODED: Cell<u64> = const { Cell::new(0) };
 }
 
@@ -73,6 +76,18 @@ fn note_latency(series: &'static std::thread::LocalKey<Latencies>, at: f64, ms: 
 /// and how many frames that was.
 pub fn latency_stats(window_ms: f64) -> (usize, f64, f64) {
     stats_of(&LATENCIES, window_ms)
+}
+
+/// A member's picture whose camera frame was taken at `taken_ms` is on my preview now.
+pub fn note_shown(taken_ms: f64) {
+    let now = wall_ms();
+    note_latency(&TO_SHOWN, now, now - taken_ms);
+}
+
+/// Median and 95th percentile of camera → shown on my preview over the last
+/// `window_ms`, and how many pictures that was.
+pub fn shown_stats(window_ms: f64) -> (usize, f64, f64) {
+    stats_of(&TO_SHOWN, window_ms)
 }
 
 /// The same for camera → my encoder, → my encoder's output, and → arrival here.
@@ -342,7 +357,7 @@ impl MediaDecoder {
             // A clone shares the decoded pixels: the preview takes it straight to the
             // compose worker, with no `<video>` and no copy on this thread.
             if let Some(copy) = call(&frame, "clone", &[]).ok().and_then(Picture::from_js) {
-                to_preview.put(copy);
+                to_preview.put_taken(copy, captured);
             }
             // The generator takes the frame (and closes it once shown).
             if call(&writer, "write", &[&frame]).is_err() {
