@@ -15,6 +15,9 @@ use super::picture::Picture;
 struct Slot {
     /// The picture and when it was put in or taken (wall-clock ms).
     newest: Option<(Picture, f64)>,
+    /// Told after each new picture, so the taker need not wait for its next
+    /// animation frame to look.
+    on_put: Option<Rc<dyn Fn()>>,
 }
 
 impl Drop for Slot {
@@ -49,10 +52,26 @@ impl LiveFeed {
     /// [`Self::put`] a picture whose camera frame was taken at `taken_ms` (wall
     /// clock): [`Self::take_timed`] gives that time instead of now.
     pub fn put_taken(&self, picture: Picture, taken_ms: f64) {
-        let old = self.slot.borrow_mut().newest.replace((picture, taken_ms));
+        let (old, wake) = {
+            let mut slot = self.slot.borrow_mut();
+            (
+                slot.newest.replace((picture, taken_ms)),
+                slot.on_put.clone(),
+            )
+        };
         if let Some((old, _)) = old {
             old.close();
         }
+        // With the slot released: the taker may take the picture at once.
+        if let Some(wake) = wake {
+            wake();
+        }
+    }
+
+    /// Calls `wake` after every new picture (replacing an earlier `wake`). Give it
+    /// weak references: the feed lives as long as its producer.
+    pub fn on_put(&self, wake: impl Fn() + 'static) {
+        self.slot.borrow_mut().on_put = Some(Rc::new(wake));
     }
 
     /// The newest picture not taken yet; the caller owns it (and closes it).
@@ -126,5 +145,24 @@ mod tests {
         let (picture, put) = feed.take_timed().expect("waiting");
         assert!(put >= before, "a plain put is timed when put");
         picture.close();
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_taker_is_woken_by_each_new_picture_and_can_take_it_then() {
+        let feed = LiveFeed::default();
+        let taken = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let (taker, seen) = (feed.clone(), taken.clone());
+        feed.on_put(move || {
+            if let Some(p) = taker.take() {
+                seen.borrow_mut().push(p.size().0);
+                p.close();
+            }
+        });
+        feed.put(Picture::from(bitmap(3).await));
+        feed.put_taken(Picture::from(bitmap(5).await), 1.0);
+        assert_eq!(*taken.borrow(), vec![3, 5]);
+        assert!(feed.take().is_none());
+        // The waker held the feed: let it go.
+        feed.on_put(|| {});
     }
 }

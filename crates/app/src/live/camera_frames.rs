@@ -57,6 +57,11 @@ impl CameraFrames {
         self.newest.take_timed()
     }
 
+    /// Calls `wake` as each frame arrives (see [`LiveFeed::on_put`]).
+    pub fn on_frame(&self, wake: impl Fn() + 'static) {
+        self.newest.on_put(wake);
+    }
+
     /// Whether frames still come (false once the camera ended or failed).
     pub fn is_reading(&self) -> bool {
         self.reading.get()

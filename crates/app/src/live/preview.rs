@@ -69,6 +69,8 @@ struct Shared {
 pub struct LivePreview {
     shared: Rc<Shared>,
     client: Rc<ComposeClient>,
+    /// Sends the next frame; members' feeds call it (weakly) as pictures arrive.
+    pump: Pump,
 }
 
 /// Sends the next frame when the worker is free and there is something new.
@@ -172,14 +174,19 @@ impl LivePreview {
         };
         pump_slot.replace(Some(pump.clone()));
         let tick_shared = shared.clone();
+        let tick_pump = pump.clone();
         animation_loop(move || {
             if !tick_shared.alive.get() {
                 return false;
             }
-            pump();
+            tick_pump();
             true
         });
-        Ok(Self { shared, client })
+        Ok(Self {
+            shared,
+            client,
+            pump,
+        })
     }
 
     /// The room's background photo, for when the room picks it.
@@ -194,6 +201,14 @@ impl LivePreview {
         match feed {
             Some(feed) => {
                 if !feeds.get(&member).is_some_and(|f| f.same_as(feed)) {
+                    // A picture arriving while the worker is free is painted at once,
+                    // not on the next animation frame.
+                    let pump = Rc::downgrade(&self.pump);
+                    feed.on_put(move || {
+                        if let Some(pump) = pump.upgrade() {
+                            pump();
+                        }
+                    });
                     feeds.insert(member, feed.clone());
                 }
             }

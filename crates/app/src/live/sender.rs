@@ -271,6 +271,22 @@ impl CutoutSender {
         );
         pair_slot.replace(Some(pair));
 
+        // A camera frame goes to the workers as soon as it arrives, when they want
+        // it, rather than on the next animation frame.
+        if let Some(frames) = state.camera_frames.borrow().as_ref() {
+            let (weak_state, weak_pair) = (Rc::downgrade(&state), Rc::downgrade(&pair_slot));
+            let (video, hold) = (video.clone(), hold.clone());
+            frames.on_frame(move || {
+                let (Some(state), Some(pair)) = (weak_state.upgrade(), weak_pair.upgrade()) else {
+                    return;
+                };
+                let held = hold.is_held() && !state.wants_still();
+                if state.alive.get() && state.ready.get() && !held {
+                    capture(&state, &video, &pair, Arrival::Now);
+                }
+            });
+        }
+
         let tick_state = state.clone();
         let tick_video = video.clone();
         let tick_pair = pair_slot.clone();
@@ -284,7 +300,7 @@ impl CutoutSender {
                 return true;
             }
             if tick_state.ready.get() {
-                capture(&tick_state, &tick_video, &tick_pair);
+                capture(&tick_state, &tick_video, &tick_pair, Arrival::Earlier);
             } else {
                 // Until the mask is ready the others see my camera in my tile, and
                 // nobody in my place in the picture (an all-background mask).
@@ -342,21 +358,37 @@ impl Drop for CutoutSender {
     }
 }
 
+/// When the camera frame [`capture`] looks at came.
+#[derive(Clone, Copy, PartialEq)]
+enum Arrival {
+    /// Just now: one the workers cannot take yet waits for the next animation frame.
+    Now,
+    /// Before this animation frame: one the workers cannot take now is let go.
+    Earlier,
+}
+
 /// Sends the newest camera frame to the workers when they want one.
-fn capture(state: &Rc<State>, video: &HtmlVideoElement, pair: &Rc<RefCell<Option<VisionPair>>>) {
+fn capture(
+    state: &Rc<State>,
+    video: &HtmlVideoElement,
+    pair: &Rc<RefCell<Option<VisionPair>>>,
+    arrival: Arrival,
+) {
     // Nothing goes in after a shot's full-size frame, so no later one replaces it
     // while it waits for the workers.
     let wanted =
         !state.still_in_workers() && pair.borrow().as_ref().is_some_and(|p| p.wants_frame());
     let frames = state.camera_frames.borrow();
     if let Some(frames) = frames.as_ref().filter(|f| f.is_reading()) {
-        // A frame the workers cannot take now is let go, so the one they get next is
-        // fresh off the camera rather than up to a frame interval old (keeping it
-        // put 4-member camera → remote over 150 ms in 2 runs of 3, letting go in none).
-        if let Some((frame, taken_ms)) = frames.take() {
-            if wanted {
+        // A frame the workers cannot take by the next animation frame is let go, so
+        // the one they get next is fresh off the camera rather than up to a frame
+        // interval old.
+        if wanted {
+            if let Some((frame, taken_ms)) = frames.take() {
                 submit(state, pair, taken_ms, frame);
-            } else {
+            }
+        } else if arrival == Arrival::Earlier {
+            if let Some((frame, _)) = frames.take() {
                 frame.close();
             }
         }
