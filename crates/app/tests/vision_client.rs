@@ -183,9 +183,9 @@ onmessage = (e) => {
 postMessage({ meta: JSON.stringify({ type: 'started' }) });
 "#;
 
-#[wasm_bindgen_test]
-async fn the_pair_splits_each_frame_and_joins_the_halves() {
-    let (tx, mut rx) = mpsc::unbounded();
+/// A pair of [`HALF_STAND_IN`]s, asked to load both models; its events come on the receiver.
+fn half_stand_in_pair() -> (VisionPair, mpsc::UnboundedReceiver<VisionEvent>) {
+    let (tx, rx) = mpsc::unbounded();
     let pair = VisionPair::spawn(&blob_url(HALF_STAND_IN), move |ev| {
         let _ = tx.unbounded_send(ev);
     })
@@ -197,6 +197,12 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
             landmarks: Some(Default::default()),
         },
     );
+    (pair, rx)
+}
+
+#[wasm_bindgen_test]
+async fn the_pair_splits_each_frame_and_joins_the_halves() {
+    let (pair, mut rx) = half_stand_in_pair();
     match next(&mut rx, "ready").await {
         VisionEvent::Ready(models) => {
             let mut files: Vec<String> = models.into_iter().map(|m| m.file).collect();
@@ -254,18 +260,7 @@ async fn the_pair_splits_each_frame_and_joins_the_halves() {
 #[wasm_bindgen_test]
 async fn a_frame_read_smaller_for_the_person_keeps_faces_at_full_size_and_joins_them_in_its_pixels()
 {
-    let (tx, mut rx) = mpsc::unbounded();
-    let pair = VisionPair::spawn(&blob_url(HALF_STAND_IN), move |ev| {
-        let _ = tx.unbounded_send(ev);
-    })
-    .expect("spawn");
-    pair.load(
-        "/models/",
-        ModelChoice {
-            segmentation: Some(Default::default()),
-            landmarks: Some(Default::default()),
-        },
-    );
+    let (pair, mut rx) = half_stand_in_pair();
     assert!(matches!(
         next(&mut rx, "ready").await,
         VisionEvent::Ready(_)
