@@ -128,6 +128,12 @@ impl State {
         !self.stills.borrow().is_empty()
     }
 
+    /// Whether new camera frames go out now: not while `hold` stills the live
+    /// picture, except a shot's full-size frame.
+    fn stands_still(&self, hold: &LiveHold) -> bool {
+        hold.is_held() && !self.wants_still()
+    }
+
     /// Whether a shot's full-size frame is in the workers now. One given up on by
     /// its shot does not hold up the live picture any longer either.
     fn still_in_workers(&self) -> bool {
@@ -280,8 +286,7 @@ impl CutoutSender {
                 let (Some(state), Some(pair)) = (weak_state.upgrade(), weak_pair.upgrade()) else {
                     return;
                 };
-                let held = hold.is_held() && !state.wants_still();
-                if state.alive.get() && state.ready.get() && !held {
+                if state.alive.get() && state.ready.get() && !state.stands_still(&hold) {
                     capture(&state, &video, &pair, Arrival::Now);
                 }
             });
@@ -295,8 +300,7 @@ impl CutoutSender {
             if !tick_state.alive.get() {
                 return false;
             }
-            // A shot's full-size frame is made even while the live picture is held.
-            if hold.is_held() && !tick_state.wants_still() {
+            if tick_state.stands_still(&hold) {
                 return true;
             }
             if tick_state.ready.get() {
