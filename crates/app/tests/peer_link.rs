@@ -20,12 +20,14 @@ use gloo_timers::future::TimeoutFuture;
 use huddle_app::live::dom::{context_2d, create};
 use huddle_app::rtc::media::MediaEncoder;
 use huddle_app::rtc::peer::{PeerEvent, PeerLink};
+use huddle_protocol::media::parts::{into_parts, MAX_PART_LEN};
 use huddle_protocol::{PeerMessage, PeerSignal};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web_sys::{
-    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamTrack,
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, ImageData, MediaStream,
+    MediaStreamTrack,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -398,7 +400,15 @@ async fn live_video_on_the_media_channel_plays_on_both_sides() {
     // Deltas follow the key frame: another colour without asking for a key.
     from_a.shown_as("polite side", &video_b, GREEN).await;
     // The encoder halves the canvas (the scale given): what plays is that size.
-    assert_eq!((video_b.video_width(), video_b.video_height()), (160, 60));
+    assert_eq!((video_b.video_width(), video_b.video_height()), (320, 120));
+    // The key frames of the noisy picture went in parts, and were put back together.
+    for (side, video) in [("polite", &from_a), ("impolite", &from_b)] {
+        let biggest = video.biggest.get();
+        assert!(
+            biggest > MAX_PART_LEN,
+            "{side} side's biggest frame: {biggest} bytes"
+        );
+    }
     pair.pings_work().await;
     video_a.set_src_object(None);
     video_b.set_src_object(None);
@@ -543,25 +553,51 @@ const GREEN: Rgb = [30, 200, 40];
 const BLUE: Rgb = [30, 40, 220];
 
 /// A packed canvas (colour left, mask right) and the encoder that sends it on one link,
-/// as the mesh does: a frame the link could not use makes the next one a key frame.
+/// as the mesh does: cut into parts, and a frame the link could not use makes the next
+/// one a key frame. The colour half is noise around a block of colour, so that key
+/// frames are too big for one message.
 struct LiveVideo {
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
+    noise: ImageData,
     encoder: MediaEncoder,
     want_key: Rc<Cell<bool>>,
+    /// The biggest frame sent, in bytes.
+    biggest: Rc<Cell<usize>>,
 }
+
+const LIVE_SIZE: (u32, u32) = (640, 240);
 
 impl LiveVideo {
     fn new(link: &Slot) -> Self {
         let canvas: HtmlCanvasElement = create("canvas").expect("a canvas");
-        canvas.set_width(320);
-        canvas.set_height(120);
+        let (w, h) = LIVE_SIZE;
+        canvas.set_width(w);
+        canvas.set_height(h);
         let ctx = context_2d(&canvas).expect("a 2D context");
+        let mut seed = 0x2545_f491_u32;
+        let pixels: Vec<u8> = (0..w / 2 * h * 4)
+            .map(|i| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                if i % 4 == 3 {
+                    255
+                } else {
+                    (seed >> 24) as u8
+                }
+            })
+            .collect();
+        let noise =
+            ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w / 2, h).expect("noise");
         let want_key = Rc::new(Cell::new(false));
-        let (slot, wanted) = (link.clone(), want_key.clone());
+        let biggest = Rc::new(Cell::new(0));
+        let (slot, wanted, big) = (link.clone(), want_key.clone(), biggest.clone());
         let encoder = MediaEncoder::new(move |bytes, key| {
+            big.set(big.get().max(bytes.len()));
+            let parts = into_parts(bytes).expect("a frame small enough to send");
             if let Some(link) = slot.borrow().as_ref() {
-                if link.send_media(&bytes, key) {
+                if link.send_media(&parts, key) {
                     wanted.set(true);
                 }
             }
@@ -569,18 +605,24 @@ impl LiveVideo {
         Self {
             canvas,
             ctx,
+            noise,
             encoder,
             want_key,
+            biggest,
         }
     }
 
     /// Paints `colour` and sends frames until `video` (the other side) shows it.
     async fn shown_as(&self, who: &str, video: &HtmlVideoElement, colour: Rgb) {
         let [r, g, b] = colour;
+        let (w, h) = (f64::from(LIVE_SIZE.0), f64::from(LIVE_SIZE.1));
+        self.ctx
+            .put_image_data(&self.noise, 0.0, 0.0)
+            .expect("noise painted");
         self.ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
-        self.ctx.fill_rect(0.0, 0.0, 160.0, 120.0);
+        self.ctx.fill_rect(w / 8.0, h / 4.0, w / 4.0, h / 2.0);
         self.ctx.set_fill_style_str("#fff");
-        self.ctx.fill_rect(160.0, 0.0, 160.0, 120.0);
+        self.ctx.fill_rect(w / 2.0, 0.0, w / 2.0, h);
         within(
             FRAMES_MS,
             &format!("{who}: the video to show rgb{colour:?}"),

@@ -8,9 +8,12 @@
 //! - a frame: `b'F'`, flags (u8, bit 0 = key frame), width and height (u16 LE
 //!   each), the camera frame's wall-clock time in ms (f64 LE), then the VP8 data;
 //! - a key-frame request: `b'K'` alone, from a receiver that cannot decode what
-//!   follows (it joined, reconnected, or its decoder failed).
+//!   follows (it joined, reconnected, or its decoder failed);
+//! - a part of a bigger message ([`parts`]).
 
 use thiserror::Error;
+
+pub mod parts;
 
 const FRAME: u8 = b'F';
 const KEY_WANTED: u8 = b'K';
@@ -49,6 +52,12 @@ pub enum MediaError {
     NoPixels(u16, u16),
     #[error("a media frame without data")]
     NoData,
+    #[error("a media message of {0} bytes is too large to send")]
+    TooLarge(usize),
+    #[error("part {index} of {count} of a media message")]
+    BadPart { index: u8, count: u8 },
+    #[error("a part of a media message went missing")]
+    PartMissing,
 }
 
 impl MediaFrame<'_> {

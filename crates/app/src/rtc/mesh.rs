@@ -8,6 +8,8 @@ use std::rc::{Rc, Weak};
 use crate::compose::picture::Picture;
 use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
 
+use huddle_protocol::media::parts::into_parts;
+
 use super::media::MediaEncoder;
 use super::peer::{PeerEvent, PeerLink};
 
@@ -42,9 +44,18 @@ impl Mesh {
             // the next frame encoded as one.
             let encoder = MediaEncoder::new(move |bytes, key| {
                 let Some(mesh) = weak.upgrade() else { return };
+                // Cut once for every member (see `huddle_protocol::media::parts`).
+                let parts = match into_parts(bytes) {
+                    Ok(parts) => parts,
+                    Err(e) => {
+                        web_sys::console::warn_1(&format!("live video: {e}").into());
+                        mesh.encoder.want_key();
+                        return;
+                    }
+                };
                 let mut want_key = false;
                 for link in mesh.links.borrow().values() {
-                    want_key |= link.send_media(&bytes, key);
+                    want_key |= link.send_media(&parts, key);
                 }
                 if want_key {
                     mesh.encoder.want_key();

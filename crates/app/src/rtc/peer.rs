@@ -10,6 +10,7 @@ use std::rc::{Rc, Weak};
 use futures::channel::{mpsc, oneshot};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
+use huddle_protocol::media::parts::Reassembly;
 use huddle_protocol::media::{key_frame_wanted, MediaMessage};
 use huddle_protocol::{decode, encode, IceServer, PeerMessage, PeerSignal};
 use wasm_bindgen::closure::Closure;
@@ -191,11 +192,11 @@ impl PeerLink {
         let _ = self.inner.inbox.unbounded_send(signal);
     }
 
-    /// Sends one `media` message (a frame of my live video); `key` says whether it
-    /// is a key frame. Returns whether this member needs a key frame: it has not had
+    /// Sends a frame of my live video, as the `media` messages `into_parts` cut it
+    /// into; `key` says whether it is a key frame. Returns whether this member needs a key frame: it has not had
     /// one on this connection, or its channel is too far behind and this frame was
     /// skipped.
-    pub fn send_media(&self, bytes: &[u8], key: bool) -> bool {
+    pub fn send_media(&self, parts: &[Vec<u8>], key: bool) -> bool {
         let inner = &self.inner;
         let connection = inner.connection.borrow();
         let Some(c) = connection.as_ref().filter(|c| c.media_open()) else {
@@ -208,8 +209,11 @@ impl PeerLink {
         let Some(channel) = media.as_ref() else {
             return false;
         };
+        // Each part is handed over on its own: that is what lets a frame leave at once.
         if channel.buffered_amount() > MAX_MEDIA_BUFFERED
-            || channel.send_with_u8_array(bytes).is_err()
+            || parts
+                .iter()
+                .any(|part| channel.send_with_u8_array(part).is_err())
         {
             inner.media_synced.set(false);
             return true;
@@ -529,6 +533,8 @@ fn media_channel(
     channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     callbacks.push(Box::new(on_open));
 
+    // This connection's channel: a new one starts with nothing half-received.
+    let reassembly = RefCell::new(Reassembly::default());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = current(&weak, generation) else {
             return;
@@ -536,7 +542,19 @@ fn media_channel(
         let Some(buffer) = event.data().dyn_ref::<js_sys::ArrayBuffer>().cloned() else {
             return;
         };
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let pushed = reassembly
+            .borrow_mut()
+            .push(js_sys::Uint8Array::new(&buffer).to_vec());
+        if let Some(error) = pushed.dropped {
+            web_sys::console::warn_1(&format!("live video: {error}").into());
+            if let Some(decoder) = &inner.decoder {
+                decoder.wait_for_key();
+            }
+            ask_for_key_frame(&inner);
+        }
+        let Some(bytes) = pushed.message else {
+            return;
+        };
         match MediaMessage::parse(&bytes) {
             Ok(MediaMessage::Frame(frame)) => {
                 let decoded = inner.decoder.as_ref().is_some_and(|d| d.receive(&frame));
