@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::dom::{animation_loop, context_2d, now};
+use super::frame_pace::FramePace;
 use super::hold::LiveHold;
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
@@ -60,6 +61,8 @@ struct Shared {
     /// same of both is not painted again.
     last: RefCell<Option<(SceneState, Vec<ComposeMember>)>>,
     shown_at: RefCell<Vec<f64>>,
+    /// How often frames may go to the worker.
+    pace: RefCell<FramePace>,
     frames: Cell<u64>,
     /// When the camera took the other members' new pictures in the frame being
     /// painted (wall ms): the camera → remote preview measure.
@@ -97,6 +100,7 @@ impl LivePreview {
             sizes: RefCell::new(BTreeMap::new()),
             last: RefCell::new(None),
             shown_at: RefCell::new(Vec::new()),
+            pace: RefCell::default(),
             frames: Cell::new(0),
             painting_taken: RefCell::new(Vec::new()),
         });
@@ -164,7 +168,11 @@ impl LivePreview {
                 let Some(client) = client.upgrade() else {
                     return;
                 };
-                if !shared.alive.get() || hold.is_held() || !client.is_idle() {
+                if !shared.alive.get()
+                    || hold.is_held()
+                    || !client.is_idle()
+                    || !shared.pace.borrow_mut().may_start(now())
+                {
                     return;
                 }
                 if let Some(picture) = room() {
@@ -294,6 +302,7 @@ fn send_frame(
         .last
         .replace(Some((picture.scene.clone(), members.clone())));
     shared.painting_taken.replace(taken_remote);
+    shared.pace.borrow_mut().started();
     let id = shared.next_id.get();
     shared.next_id.set(id + 1);
     client.submit(
