@@ -4,7 +4,6 @@
 pub mod camera_frames;
 pub mod codec_recorder;
 pub mod dom;
-pub mod frame_pace;
 pub mod frames_in_workers;
 pub mod hold;
 pub mod image_codec;

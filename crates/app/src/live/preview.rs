@@ -14,7 +14,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::dom::{animation_loop, context_2d, now};
-use super::frame_pace::FramePace;
 use super::hold::LiveHold;
 use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
@@ -61,8 +60,6 @@ struct Shared {
     /// same of both is not painted again.
     last: RefCell<Option<(SceneState, Vec<ComposeMember>)>>,
     shown_at: RefCell<Vec<f64>>,
-    /// How often frames may go to the worker.
-    pace: RefCell<FramePace>,
     frames: Cell<u64>,
     /// When the camera took the other members' new pictures in the frame being
     /// painted (wall ms): the camera → remote preview measure.
@@ -100,7 +97,6 @@ impl LivePreview {
             sizes: RefCell::new(BTreeMap::new()),
             last: RefCell::new(None),
             shown_at: RefCell::new(Vec::new()),
-            pace: RefCell::default(),
             frames: Cell::new(0),
             painting_taken: RefCell::new(Vec::new()),
         });
@@ -168,11 +164,7 @@ impl LivePreview {
                 let Some(client) = client.upgrade() else {
                     return;
                 };
-                if !shared.alive.get()
-                    || hold.is_held()
-                    || !client.is_idle()
-                    || !shared.pace.borrow_mut().may_start(now())
-                {
+                if !shared.alive.get() || hold.is_held() || !client.is_idle() {
                     return;
                 }
                 if let Some(picture) = room() {
@@ -302,7 +294,6 @@ fn send_frame(
         .last
         .replace(Some((picture.scene.clone(), members.clone())));
     shared.painting_taken.replace(taken_remote);
-    shared.pace.borrow_mut().started();
     let id = shared.next_id.get();
     shared.next_id.set(id + 1);
     client.submit(
