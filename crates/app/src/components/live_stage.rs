@@ -14,6 +14,7 @@ use web_sys::HtmlCanvasElement;
 use crate::components::auto_shutter::AutoShutter;
 use crate::components::model_progress::{LoadState, ModelProgress};
 use crate::components::scene_stickers::{edit_sticker, StickerEdit, StickerSelection};
+use crate::compose::messages::PlacedMember;
 use crate::compose::picture::Picture;
 use crate::edit::room_edits::RoomEdits;
 use crate::live::dom::now;
@@ -72,6 +73,10 @@ pub fn LiveStage() -> impl IntoView {
     let session = expect_context::<Session>();
     let canvas = NodeRef::<Canvas>::new();
     let status = RwSignal::new(PreviewStatus::default());
+    // Where the members are in the picture, apart from the per-frame figures: it
+    // seldom changes, and what shows it (the name labels) was rebuilt on every
+    // frame, 30–40 times a second, when it was read from `status`.
+    let placed_members = RwSignal::new(Vec::<PlacedMember>::new());
     let load = RwSignal::new(LoadState::default());
     let sender = StoredValue::new_local(None::<CutoutSender>);
     let preview = StoredValue::new_local(None::<LivePreview>);
@@ -199,6 +204,9 @@ pub fn LiveStage() -> impl IntoView {
         };
         let on_status = move |s: PreviewStatus| {
             let painted = s.problem.is_none();
+            if placed_members.with_untracked(|m| *m != s.members) {
+                placed_members.set(s.members.clone());
+            }
             status.set(s);
             if painted {
                 shots.try_with_value(|s| s.frame_painted());
@@ -347,15 +355,24 @@ pub fn LiveStage() -> impl IntoView {
         })
     };
 
+    // Only what the labels show: a cut-out moving inside its place changes nothing here.
+    let label_places = Memo::new(move |_| {
+        placed_members.with(|members| {
+            members
+                .iter()
+                .map(|m| (m.id, m.region, m.drawn.is_some()))
+                .collect::<Vec<_>>()
+        })
+    });
     let labels = move || {
         let names = session.member_names();
         let (w, h) = (PREVIEW_SIZE.0 as f32, PREVIEW_SIZE.1 as f32);
-        status.with(|s| {
-            s.members
+        label_places.with(|places| {
+            places
                 .iter()
-                .filter_map(|m| {
-                    let name = names.iter().find(|(id, _)| *id == m.id)?.1.clone();
-                    let [x, y, rw, rh] = m.region;
+                .filter_map(|&(member, region, has_picture)| {
+                    let name = names.iter().find(|(id, _)| *id == member)?.1.clone();
+                    let [x, y, rw, rh] = region;
                     // The name sits at the bottom centre of the member's place.
                     let style = format!(
                         "left:{:.2}%;top:{:.2}%;width:{:.2}%",
@@ -363,13 +380,14 @@ pub fn LiveStage() -> impl IntoView {
                         ((y + rh) / h * 100.0).min(100.0),
                         rw / w * 100.0
                     );
-                    let note = m.drawn.is_none().then_some(" (no picture yet)");
+                    let note = (!has_picture).then_some(" (no picture yet)");
                     Some(view! { <span class="stage-name" style=style>{name}{note}</span> })
                 })
                 .collect::<Vec<_>>()
         })
     };
-    let placed = move || status.with(|s| serde_json::to_string(&s.members).unwrap_or_default());
+    let preview_problem = Memo::new(move |_| status.with(|s| s.problem.clone()));
+    let placed = move || placed_members.with(|m| serde_json::to_string(m).unwrap_or_default());
 
     // Dragging myself around the same-screen picture.
     let same_screen = move || session.scene.with(|s| s.layout.value == LAYOUT_SAME_SCREEN);
@@ -416,8 +434,8 @@ pub fn LiveStage() -> impl IntoView {
                 let same_screen = session
                     .scene
                     .with_untracked(|s| s.layout.value == LAYOUT_SAME_SCREEN);
-                let mine = status.with_untracked(|s| {
-                    s.members.iter().find(|m| m.id == me).and_then(|m| m.drawn)
+                let mine = placed_members.with_untracked(|members| {
+                    members.iter().find(|m| m.id == me).and_then(|m| m.drawn)
                 });
                 match mine {
                     Some([fx, fy, fw, fh])
@@ -474,7 +492,7 @@ pub fn LiveStage() -> impl IntoView {
             }>
                 <ModelProgress state=load />
             </Show>
-            {move || status.with(|s| s.problem.clone()).map(|text| view! {
+            {move || preview_problem.get().map(|text| view! {
                 <p class="alert" role="alert">{text}</p>
             })}
             <div class="stage-frame">
