@@ -6,9 +6,10 @@
 //   - camera → remote preview: the app's own measure over the window (window.wasmBindings.
 //     live_media_stats): from the sender taking the camera frame (wall clock; the browsers share
 //     this machine's clock) through vision, encoding, the data channel, decoding and composing
-//     to the receiver's preview on its screen (median over members of each member's median,
-//     and the worst member's p95), with the path's stages (camera → the sender's encoder, out
-//     of it, arriving at the receiver, decoded there),
+//     to the picture drawn on the receiver's preview canvas (median over members of each
+//     member's median, and the worst member's p95), with the path's stages (camera → the
+//     sender's encoder, out of it, arriving at the receiver, decoded there) and its end as the
+//     screen gets it: the receiving page's next rendering after the draw,
 //   - shutter to photo: from "Shoot" on the first page until the photo is on every page (the
 //     click event's time to the photo entering each page's DOM; also as polled from here), and
 //     where each page's time went (the photo's data-parts-ms / -composed-ms / -shown-ms: from
@@ -135,6 +136,10 @@ async function measure(url, size, rec) {
   // The whole path, where it ends: other members' pictures on each page's preview.
   const toShown = median(live.map((l) => l.to_shown_ms));
   const toShownP95 = Math.max(...live.map((l) => l.to_shown_p95_ms));
+  // And to the page's next rendering after the picture was drawn: when the canvas goes to
+  // the screen (a busy page renders late).
+  const toRendered = median(live.map((l) => l.to_rendered_ms));
+  const toRenderedP95 = Math.max(...live.map((l) => l.to_rendered_p95_ms));
 
   // Shutter to photo on every page, two ways: as this script sees it (from just before
   // the click until its polling finds the photo), and as the browsers see it (from the
@@ -166,7 +171,7 @@ async function measure(url, size, rec) {
     preview_fps: fps.map((x) => Math.round(x * 10) / 10),
     cutout_fps: cutoutFps.map((x) => Math.round(x * 10) / 10),
     kbit_per_s_per_peer: kbitPerPeer.map(Math.round),
-    media_path_ms: { camera_to_encoder: toEncoder, camera_to_encoded: toEncoded, camera_to_received: toReceived, camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, preview_interval: compose, camera_to_shown: toShown, camera_to_shown_p95_worst_page: toShownP95 },
+    media_path_ms: { camera_to_encoder: toEncoder, camera_to_encoded: toEncoded, camera_to_received: toReceived, camera_to_decoded: toDecoded, camera_to_decoded_p95_worst_page: toDecodedP95, preview_interval: compose, camera_to_shown: toShown, camera_to_shown_p95_worst_page: toShownP95, camera_to_rendered: toRendered, camera_to_rendered_p95_worst_page: toRenderedP95 },
     live_frames_decoded: live.map((l) => l.decoded),
     compose_worker_ms: { read: median(composeMs.read), paint: median(composeMs.paint) },
     shutter_to_photo_ms: arrivals,
@@ -189,10 +194,10 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (median; worst page p95; stages: to encoder / out of it / received / decoded) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
+  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (drawn, median; worst page p95; stages: to encoder / out of it / received / decoded; to the page's next rendering, median, worst p95) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
-    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.min(...r.cutout_fps)}–${Math.max(...r.cutout_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.camera_to_shown)} (p95 ${f(p.camera_to_shown_p95_worst_page)}; ${f(p.camera_to_encoder)} / ${f(p.camera_to_encoded)} / ${f(p.camera_to_received)} / ${f(p.camera_to_decoded)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
+    console.log(`| ${r.members} | ${Math.min(...r.preview_fps)}–${Math.max(...r.preview_fps)} | ${Math.min(...r.cutout_fps)}–${Math.max(...r.cutout_fps)} | ${Math.max(...r.kbit_per_s_per_peer)} | ${f(p.camera_to_shown)} (p95 ${f(p.camera_to_shown_p95_worst_page)}; ${f(p.camera_to_encoder)} / ${f(p.camera_to_encoded)} / ${f(p.camera_to_received)} / ${f(p.camera_to_decoded)}; rendered ${f(p.camera_to_rendered)}, p95 ${f(p.camera_to_rendered_p95_worst_page)}) | ${Math.max(...r.shutter_to_photo_in_browsers_ms)}; ${Math.max(...r.shutter_to_photo_ms)} | ${slowest(r.shot_stages_ms)} |`);
   }
 });

@@ -19,7 +19,7 @@ use super::room_background::RoomPhoto;
 use crate::compose::client::{ComposeClient, ComposeEvent, ComposedFrame};
 use crate::compose::feed::LiveFeed;
 use crate::compose::messages::{ComposeMember, ComposeRequest, MemberPicture, PlacedMember};
-use crate::rtc::media::note_shown;
+use crate::rtc::media::{note_rendered, note_shown};
 
 /// Size of the live picture (16:9, like the full-resolution shot).
 pub const PREVIEW_SIZE: (u32, u32) = (800, 450);
@@ -115,8 +115,18 @@ impl LivePreview {
                 }
                 let _ = ctx.draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
                 frame.bitmap.close();
-                for taken in shared.painting_taken.take() {
-                    note_shown(taken);
+                let taken = shared.painting_taken.take();
+                for &t in &taken {
+                    note_shown(t);
+                }
+                if !taken.is_empty() {
+                    // The canvas goes to the screen with the page's next rendering.
+                    let rendered = Closure::once_into_js(move || {
+                        taken.into_iter().for_each(note_rendered);
+                    });
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.request_animation_frame(rendered.unchecked_ref());
+                    }
                 }
                 let t = now();
                 let fps = {

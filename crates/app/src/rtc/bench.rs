@@ -45,15 +45,17 @@ pub async fn measure_round_trips(count: u32) -> Result<String, JsValue> {
 /// and the medians over the window of the path's stages: from my camera to my
 /// encoder and out of it, and from the senders' cameras to frames arriving here.
 /// Returns `{"decoded":N,"median_ms":M,"p95_ms":P,"encoded":E,"to_encoder_ms":T,
-/// "to_encoded_ms":U,"to_received_ms":R,"shown":S,"to_shown_ms":V,"to_shown_p95_ms":W}`
-/// as JSON, the last three for other members' pictures from their cameras to my
-/// preview on the screen.
+/// "to_encoded_ms":U,"to_received_ms":R,"shown":S,"to_shown_ms":V,"to_shown_p95_ms":W,
+/// "to_rendered_ms":X,"to_rendered_p95_ms":Y}` as JSON, the last five for other members'
+/// pictures from their cameras to my preview: drawn on its canvas, and to the page's
+/// next rendering after that (when the canvas goes to the screen).
 #[wasm_bindgen]
 pub fn live_media_stats(window_ms: f64) -> String {
     let (n, median, p95) = super::media::latency_stats(window_ms);
     let [(_, to_encoder, _), (_, to_encoded, _), (_, to_received, _)] =
         super::media::path_stats(window_ms);
     let (shown, to_shown, to_shown_p95) = super::media::shown_stats(window_ms);
+    let (_, to_rendered, to_rendered_p95) = super::media::rendered_stats(window_ms);
     let num = |x: f64| {
         if x.is_finite() {
             format!("{x:.1}")
@@ -62,7 +64,7 @@ pub fn live_media_stats(window_ms: f64) -> String {
         }
     };
     format!(
-        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{},\"to_encoder_ms\":{},\"to_encoded_ms\":{},\"to_received_ms\":{},\"shown\":{shown},\"to_shown_ms\":{},\"to_shown_p95_ms\":{}}}",
+        "{{\"decoded\":{n},\"median_ms\":{},\"p95_ms\":{},\"encoded\":{},\"to_encoder_ms\":{},\"to_encoded_ms\":{},\"to_received_ms\":{},\"shown\":{shown},\"to_shown_ms\":{},\"to_shown_p95_ms\":{},\"to_rendered_ms\":{},\"to_rendered_p95_ms\":{}}}",
         num(median),
         num(p95),
         super::media::frames_encoded(),
@@ -70,6 +72,8 @@ pub fn live_media_stats(window_ms: f64) -> String {
         num(to_encoded),
         num(to_received),
         num(to_shown),
-        num(to_shown_p95)
+        num(to_shown_p95),
+        num(to_rendered),
+        num(to_rendered_p95)
     )
 }

@@ -59,6 +59,10 @@ thread_local! {
     /// (shown at, camera → shown in my preview ms) for other members' pictures:
     /// the whole path, measured where it ends.
     static TO_SHOWN: Latencies = const { RefCell::new(VecDeque::new()) };
+    /// (rendering at, camera → the page's next rendering after the picture was
+    /// drawn ms): the canvas reaches the screen only with a rendering update of
+    /// the page, which a busy page gets late.
+    static TO_RENDERED: Latencies = const { RefCell::new(VecDeque::new()) };
     static ENCODED: Cell<u64> = const { Cell::new(0) };
 }
 
@@ -88,6 +92,18 @@ pub fn note_shown(taken_ms: f64) {
 /// `window_ms`, and how many pictures that was.
 pub fn shown_stats(window_ms: f64) -> (usize, f64, f64) {
     stats_of(&TO_SHOWN, window_ms)
+}
+
+/// The page is rendering, with a member's picture (camera frame taken at
+/// `taken_ms`) drawn on my preview since its last rendering.
+pub fn note_rendered(taken_ms: f64) {
+    let now = wall_ms();
+    note_latency(&TO_RENDERED, now, now - taken_ms);
+}
+
+/// [`shown_stats`] up to the page's rendering.
+pub fn rendered_stats(window_ms: f64) -> (usize, f64, f64) {
+    stats_of(&TO_RENDERED, window_ms)
 }
 
 /// The same for camera → my encoder, → my encoder's output, and → arrival here.
