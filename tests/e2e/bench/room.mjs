@@ -194,7 +194,7 @@ await benchMain('bench-room', async (rec, url) => {
     rows.push(r);
   }
   const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (drawn, median; worst page p95; stages: to encoder / out of it / received / decoded; to the page's next rendering, median, worst p95) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
+  console.log('\n| members | preview fps (min–max over members) | cut-out fps sent (min–max) | sent per peer, kbit/s (max) | camera → remote preview ms (drawn, median; worst page p95; stages: to encoder / out of it / received / decoded; to the next rendering of the page, median, worst p95) | shutter → photo on all, ms (click event → <img> in the DOM; as polled) | slowest page: parts in / composed / shown, ms |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const p = r.media_path_ms;
