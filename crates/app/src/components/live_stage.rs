@@ -74,8 +74,8 @@ pub fn LiveStage() -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let status = RwSignal::new(PreviewStatus::default());
     // Where the members are in the picture, apart from the per-frame figures: it
-    // seldom changes, and what shows it (the name labels) was rebuilt on every
-    // frame, 30–40 times a second, when it was read from `status`.
+    // seldom changes, and what shows it (the name labels, `data-members`) ran again
+    // on every frame, 30–40 times a second, when it was read from `status`.
     let placed_members = RwSignal::new(Vec::<PlacedMember>::new());
     let load = RwSignal::new(LoadState::default());
     let sender = StoredValue::new_local(None::<CutoutSender>);
