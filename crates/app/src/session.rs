@@ -12,6 +12,7 @@ use huddle_protocol::chunks::transfer_id;
 use huddle_protocol::{
     ClientMessage, Credential, DisplayName, ErrorCode, FeaturedRoom, IceServer, Invite, Member,
     MemberId, PeerMessage, RoomId, RoomInfo, SceneState, ServerMessage, PROTOCOL_VERSION,
+    SMILES_WANTED_FOR_MS,
 };
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -80,6 +81,11 @@ struct Inner {
     /// Members' eyes (camera pixels) and smiles, updated with every frame: kept
     /// outside the reactive graph, the preview reads them as it paints.
     heads: RefCell<BTreeMap<MemberId, Head>>,
+    /// Until when (wall ms) some member's smile shot, maybe mine, wants everyone's
+    /// smiles; shared with the page's head pace.
+    smiles_wanted_until: Rc<Cell<f64>>,
+    /// When I last told the others my smile shot watches (wall ms).
+    smiles_asked_at: Cell<f64>,
     /// Who hears shutter messages and photo chunks (the room's picture).
     shot_listener: RefCell<Option<ShotListener>>,
     /// The photo standing in for my missing camera.
@@ -103,6 +109,12 @@ enum Route {
 /// Announced transfers kept for routing; a room that somehow piles up more starts over
 /// (a transfer is announced right before its chunks, so only the newest few matter).
 const MAX_ANNOUNCED: usize = 256;
+/// How often a watching smile shot repeats `smiles_wanted` (well inside
+/// [`SMILES_WANTED_FOR_MS`], so one late message does not stop the smiles).
+const SMILES_ASKED_EVERY_MS: f64 = 1_000.0;
+/// A smile older than this no longer counts (heads come every 60–100 ms while a
+/// smile shot watches).
+const SMILE_FRESH_MS: f64 = 1_000.0;
 
 /// News about the room's background photo from another member.
 #[derive(Debug, Clone)]
@@ -161,6 +173,9 @@ type ShotListener = Rc<dyn Fn(MemberId, ShotEvent)>;
 pub struct Head {
     pub eyes: Option<[[f32; 2]; 2]>,
     pub smile: f32,
+    /// When it came (wall ms): faces are tracked only while something needs them,
+    /// so a smile from an earlier smile shot must not count for the next one.
+    pub at: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -206,6 +221,8 @@ impl Session {
                 rejoin: RefCell::new(None),
                 failed_connects: Cell::new(0),
                 heads: RefCell::new(BTreeMap::new()),
+                smiles_wanted_until: Rc::new(Cell::new(f64::NEG_INFINITY)),
+                smiles_asked_at: Cell::new(f64::NEG_INFINITY),
                 shot_listener: RefCell::new(None),
                 photo: RefCell::new(None),
                 background_listener: RefCell::new(None),
@@ -348,11 +365,38 @@ impl Session {
             return;
         };
         let inner = self.inner();
-        inner.heads.borrow_mut().insert(me, Head { eyes, smile });
+        let at = js_sys::Date::now();
+        inner
+            .heads
+            .borrow_mut()
+            .insert(me, Head { eyes, smile, at });
         let mesh = inner.mesh.borrow().clone();
         if let Some(mesh) = mesh {
             mesh.broadcast(&PeerMessage::Head { eyes, smile });
         }
+    }
+
+    /// My smile shot watches everyone's smiles: faces are tracked here, and the
+    /// others are asked to track theirs (at most once a second; call it while
+    /// watching, it lapses [`SMILES_WANTED_FOR_MS`] after the last call).
+    pub fn want_smiles(&self) {
+        let inner = self.inner();
+        let now = js_sys::Date::now();
+        inner.smiles_wanted_until.set(now + SMILES_WANTED_FOR_MS);
+        if now - inner.smiles_asked_at.get() < SMILES_ASKED_EVERY_MS {
+            return;
+        }
+        inner.smiles_asked_at.set(now);
+        let mesh = inner.mesh.borrow().clone();
+        if let Some(mesh) = mesh {
+            mesh.broadcast(&PeerMessage::SmilesWanted);
+        }
+    }
+
+    /// Until when (wall ms) faces should be tracked for a smile shot; the sender's
+    /// head pace reads it for every camera frame.
+    pub fn smiles_wanted_until(&self) -> Rc<Cell<f64>> {
+        self.inner().smiles_wanted_until.clone()
     }
 
     /// Hands shutter messages and photo chunks to `listener` (`None` stops).
@@ -392,13 +436,14 @@ impl Session {
         }
     }
 
-    /// Every member's smile (0..1), for those whose face is seen.
+    /// Every member's smile (0..1), for those whose face was seen in the last second.
     pub fn smiles(&self) -> BTreeMap<MemberId, f32> {
+        let now = js_sys::Date::now();
         self.inner()
             .heads
             .borrow()
             .iter()
-            .filter(|(_, h)| h.eyes.is_some())
+            .filter(|(_, h)| h.eyes.is_some() && now - h.at < SMILE_FRESH_MS)
             .map(|(&id, h)| (id, h.smile))
             .collect()
     }
@@ -711,11 +756,19 @@ impl Session {
                 self.scene.maybe_update(|s| s.merge(&state));
             }
             PeerEvent::Message(PeerMessage::Head { eyes, smile }) => {
-                self.inner()
-                    .heads
-                    .borrow_mut()
-                    .insert(from, Head { eyes, smile });
+                self.inner().heads.borrow_mut().insert(
+                    from,
+                    Head {
+                        eyes,
+                        smile,
+                        at: js_sys::Date::now(),
+                    },
+                );
             }
+            PeerEvent::Message(PeerMessage::SmilesWanted) => self
+                .inner()
+                .smiles_wanted_until
+                .set(js_sys::Date::now() + SMILES_WANTED_FOR_MS),
             PeerEvent::Message(PeerMessage::CameraState { available }) => self.peers.update(|p| {
                 p.entry(from)
                     .or_insert(PeerStatus {

@@ -23,7 +23,7 @@ pub mod webm_mux;
 pub use errors::{ErrorCode, ProtocolError};
 pub use ids::{DisplayName, InviteToken, MemberId, RoomId};
 pub use limits::*;
-pub use peer::PeerMessage;
+pub use peer::{PeerMessage, SMILES_WANTED_FOR_MS};
 pub use posts::{
     Anchor, Item, ItemId, ItemKind, NewPost, Post, PostError, PostErrorCode, PostId, PostRefusal,
     Variant, MAX_POST_BYTES, MAX_POST_SECONDS, NEW_POST_HEADER,

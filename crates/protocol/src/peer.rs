@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::scene::SceneState;
 use crate::MemberId;
 
+/// How long one [`PeerMessage::SmilesWanted`] keeps a member tracking faces: two of
+/// its one-second repeats may be late before the smiles stop.
+pub const SMILES_WANTED_FOR_MS: f64 = 2_500.0;
+
 /// Browser ↔ browser, on the reliable ordered data channel of a pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -86,4 +90,9 @@ pub enum PeerMessage {
         /// 0 (neutral) to 1 (broad smile).
         smile: f32,
     },
+    /// The sender's smile shot is watching everyone's smiles: track faces and send
+    /// [`PeerMessage::Head`] a few times a second for the next
+    /// [`SMILES_WANTED_FOR_MS`]. Sent every second while it watches; without it, a
+    /// member whose head nothing in the picture follows tracks no faces at all.
+    SmilesWanted,
 }

@@ -112,7 +112,10 @@ pub fn AutoShutter(shoot: Callback<()>) -> impl IntoView {
             return;
         }
         smile_trigger.set_value(Trigger::new());
+        // Everyone's faces are tracked while the smile shot watches, and only then.
+        session.want_smiles();
         let timer = Interval::new(SMILE_CHECK_MS, move || {
+            session.want_smiles();
             let members = session.member_ids_untracked();
             let count = smiling(&members, &session.smiles());
             smiling_now.set((count, members.len()));

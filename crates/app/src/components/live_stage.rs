@@ -131,8 +131,9 @@ pub fn LiveStage() -> impl IntoView {
         background
     });
 
-    // Faces are tracked on every frame only while the picture follows my head.
-    let head_pace = HeadPace::default();
+    // Faces are tracked on every frame while the picture follows my head, and
+    // otherwise only while a smile shot watches.
+    let head_pace = HeadPace::new(session.smiles_wanted_until());
     Effect::new({
         let head_pace = head_pace.clone();
         move |_| {

@@ -64,35 +64,50 @@ pub enum SenderEvent {
 /// How long a shot waits for its full-size frame before it takes the live picture
 /// (smaller, but better than leaving me out of the photo).
 const STILL_WAIT_MS: u32 = 1_000;
-/// While nothing in the picture follows my head, faces are tracked at most once in
-/// this many milliseconds: every frame of a 15 fps camera, every other of a 30 fps
-/// one. The tracker follows a face from its last landmarks, so looks far apart
+/// While nothing in the picture follows my head but a smile shot watches, faces are
+/// tracked at most once in this many milliseconds: every frame of a 15 fps camera,
+/// every other of a 30 fps one. The tracker follows a face from its last landmarks, so looks far apart
 /// follow a moving face worse (with one look in three 15 fps frames the group test's
 /// smile shot once never saw two smiles); and the face worker's core is wanted by
 /// the rest of the room (in a test room, by the other members' browsers).
 const HEAD_LOOK_MS: f64 = 60.0;
 
-/// Whether the room follows my head on every frame (see
-/// `SceneState::follows_head_of`), and when faces were last tracked. The page sets
-/// the first as the scene changes; the sender asks for each camera frame.
-#[derive(Clone, Default)]
+/// When my faces are tracked: on every frame while the room follows my head (see
+/// `SceneState::follows_head_of`), about 15 times a second while a smile shot
+/// watches (until the wall-clock ms in `smiles_until`, see `Session::want_smiles`),
+/// and otherwise not at all: nothing else uses them, and on a busy device the face
+/// worker's share of the cores is what the live picture waits for (in a 4-member
+/// room on two cores, camera → remote went from about 140 to about 100 ms without
+/// it). The page sets the first as the scene changes; the sender asks for each
+/// camera frame.
+#[derive(Clone)]
 pub struct HeadPace {
     every_frame: Rc<Cell<bool>>,
+    smiles_until: Rc<Cell<f64>>,
     last_look: Rc<Cell<Option<f64>>>,
 }
 
 impl HeadPace {
+    pub fn new(smiles_until: Rc<Cell<f64>>) -> Self {
+        Self {
+            every_frame: Rc::default(),
+            smiles_until,
+            last_look: Rc::default(),
+        }
+    }
+
     pub fn set_every_frame(&self, on: bool) {
         self.every_frame.set(on);
     }
 
-    /// Whether the camera frame taken at `now_ms` should track faces.
+    /// Whether the camera frame taken at `now_ms` (wall clock) should track faces.
     fn looks_at(&self, now_ms: f64) -> bool {
+        let smiles = now_ms < self.smiles_until.get();
         let due = self
             .last_look
             .get()
             .is_none_or(|last| now_ms - last >= HEAD_LOOK_MS);
-        if self.every_frame.get() || due {
+        if self.every_frame.get() || (smiles && due) {
             self.last_look.set(Some(now_ms));
             return true;
         }
@@ -563,18 +578,42 @@ fn head_of(out: &FrameOutput) -> SenderEvent {
 #[cfg(test)]
 mod tests {
     use super::HeadPace;
+    use std::cell::Cell;
+    use std::rc::Rc;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    fn pace_with_smiles_until(until_ms: f64) -> HeadPace {
+        HeadPace::new(Rc::new(Cell::new(until_ms)))
+    }
+
     #[wasm_bindgen_test]
-    fn a_followed_head_is_looked_at_on_every_frame_otherwise_about_15_times_a_second() {
+    fn for_a_smile_shot_faces_are_looked_at_about_15_times_a_second() {
         // A 15 fps camera: every frame; a 30 fps one: every other.
-        let pace = HeadPace::default();
+        let pace = pace_with_smiles_until(1e9);
         let at = |fps: f64, n: u32| f64::from(n) * 1000.0 / fps;
         assert!((0..30).all(|n| pace.looks_at(10_000.0 + at(15.0, n))));
-        let pace = HeadPace::default();
+        let pace = pace_with_smiles_until(1e9);
         let looks = (0..60).filter(|&n| pace.looks_at(at(30.0, n))).count();
         assert_eq!(looks, 30, "every other of 60 frames");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_followed_head_is_looked_at_on_every_frame_and_otherwise_nothing_is() {
+        let at = |n: u32| 10_000.0 + f64::from(n) * 1000.0 / 30.0;
+        // Nobody's smile shot watches (its last ask lapsed at 9 s).
+        let pace = pace_with_smiles_until(9_000.0);
+        assert!(!(0..60).any(|n| pace.looks_at(at(n))), "no looks");
         pace.set_every_frame(true);
-        assert!((60..90).all(|n| pace.looks_at(at(30.0, n))));
+        assert!((60..90).all(|n| pace.looks_at(at(n))), "every frame");
+        pace.set_every_frame(false);
+        assert!(!(90..120).any(|n| pace.looks_at(at(n))), "none again");
+        // A smile shot starts watching until 20 s: looks again, until then.
+        let smiles_until = Rc::new(Cell::new(20_000.0));
+        let pace = HeadPace::new(smiles_until.clone());
+        let looks = (0..600).filter(|&n| pace.looks_at(at(n))).count();
+        // 10 to 20 s at 30 fps, every other frame.
+        assert_eq!(looks, 150);
+        smiles_until.set(40_000.0);
+        assert!(pace.looks_at(at(601)));
     }
 }
