@@ -21,7 +21,7 @@ use web_sys::MediaStream;
 use crate::camera::{open_camera, stop_stream, CameraError};
 use crate::compose::picture::Picture;
 use crate::live::photo_camera::PhotoCamera;
-use crate::rtc::media::RemoteVideo;
+use crate::rtc::media::{wall_ms, RemoteVideo};
 use crate::rtc::mesh::Mesh;
 use crate::rtc::peer::{LinkState, PeerEvent};
 use crate::signalling::{socket_url, Signaller, SocketEvent};
@@ -365,7 +365,7 @@ impl Session {
             return;
         };
         let inner = self.inner();
-        let at = js_sys::Date::now();
+        let at = wall_ms();
         inner
             .heads
             .borrow_mut()
@@ -381,7 +381,7 @@ impl Session {
     /// watching, it lapses [`SMILES_WANTED_FOR_MS`] after the last call).
     pub fn want_smiles(&self) {
         let inner = self.inner();
-        let now = js_sys::Date::now();
+        let now = wall_ms();
         inner.smiles_wanted_until.set(now + SMILES_WANTED_FOR_MS);
         if now - inner.smiles_asked_at.get() < SMILES_ASKED_EVERY_MS {
             return;
@@ -438,7 +438,7 @@ impl Session {
 
     /// Every member's smile (0..1), for those whose face was seen in the last second.
     pub fn smiles(&self) -> BTreeMap<MemberId, f32> {
-        let now = js_sys::Date::now();
+        let now = wall_ms();
         self.inner()
             .heads
             .borrow()
@@ -761,14 +761,14 @@ impl Session {
                     Head {
                         eyes,
                         smile,
-                        at: js_sys::Date::now(),
+                        at: wall_ms(),
                     },
                 );
             }
             PeerEvent::Message(PeerMessage::SmilesWanted) => self
                 .inner()
                 .smiles_wanted_until
-                .set(js_sys::Date::now() + SMILES_WANTED_FOR_MS),
+                .set(wall_ms() + SMILES_WANTED_FOR_MS),
             PeerEvent::Message(PeerMessage::CameraState { available }) => self.peers.update(|p| {
                 p.entry(from)
                     .or_insert(PeerStatus {
