@@ -64,6 +64,8 @@ struct Shared {
     /// When the camera took the other members' new pictures in the frame being
     /// painted (wall ms): the camera → remote preview measure.
     painting_taken: RefCell<Vec<f64>>,
+    /// The same for the frames drawn since the page last rendered.
+    drawn_taken: RefCell<Vec<f64>>,
 }
 
 pub struct LivePreview {
@@ -99,6 +101,7 @@ impl LivePreview {
             shown_at: RefCell::new(Vec::new()),
             frames: Cell::new(0),
             painting_taken: RefCell::new(Vec::new()),
+            drawn_taken: RefCell::new(Vec::new()),
         });
         // Set once the client exists: the worker's reply sends the next frame at
         // once, rather than on the next animation frame.
@@ -116,18 +119,9 @@ impl LivePreview {
                 let _ = ctx.draw_image_with_image_bitmap(&frame.bitmap, 0.0, 0.0);
                 frame.bitmap.close();
                 let taken = shared.painting_taken.take();
-                for &t in &taken {
-                    note_shown(t);
-                }
-                if !taken.is_empty() {
-                    // The canvas goes to the screen with the page's next rendering.
-                    let rendered = Closure::once_into_js(move || {
-                        taken.into_iter().for_each(note_rendered);
-                    });
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.request_animation_frame(rendered.unchecked_ref());
-                    }
-                }
+                taken.iter().copied().for_each(note_shown);
+                // The canvas goes to the screen with the page's next rendering.
+                shared.drawn_taken.borrow_mut().extend(taken);
                 let t = now();
                 let fps = {
                     let mut shown = shared.shown_at.borrow_mut();
@@ -189,6 +183,11 @@ impl LivePreview {
             if !tick_shared.alive.get() {
                 return false;
             }
+            tick_shared
+                .drawn_taken
+                .take()
+                .into_iter()
+                .for_each(note_rendered);
             tick_pump();
             true
         });
