@@ -2,7 +2,8 @@
 // The group photo room under load: for 2, 3 and 4 members (one headless Chromium each, fake
 // cameras playing the three committed photos), measures on every member
 //   - the live preview's frame rate (its data-frames over a window),
-//   - bytes sent per second to each peer (RTCPeerConnection stats: both data channels),
+//   - bytes sent per second to each peer (RTCPeerConnection stats: both data channels), and the
+//     round trip to each peer (the ICE candidate pair's currentRoundTripTime),
 //   - camera → remote preview: the app's own measure over the window (window.wasmBindings.
 //     live_media_stats): from the sender taking the camera frame (wall clock; the browsers share
 //     this machine's clock) through vision, encoding, the data channel, decoding and composing
@@ -64,15 +65,20 @@ async function stats(page) {
   return page.evaluate(async () => {
     let sent = 0;
     let peers = 0;
+    const rtts = [];
     for (const pc of window.__pcs || []) {
       if (pc.connectionState !== 'connected') continue;
       peers++;
       const report = await pc.getStats();
       report.forEach((s) => {
         if (s.type === 'transport') sent += s.bytesSent || 0;
+        // The network round trip between the two browsers' WebRTC threads (ICE checks).
+        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) {
+          rtts.push(Math.round(s.currentRoundTripTime * 1000));
+        }
       });
     }
-    return { sent, peers, at: performance.now() };
+    return { sent, peers, rtts, at: performance.now() };
   });
 }
 
@@ -177,6 +183,8 @@ async function measure(url, size, rec) {
     shutter_to_photo_ms: arrivals,
     shutter_to_photo_in_browsers_ms: inBrowsers,
     shot_stages_ms: stages,
+    // Each page's round trips to its peers at the window's end, ms.
+    peer_round_trips_ms: after.map((a) => a.s.rtts),
   };
 }
 
