@@ -84,8 +84,7 @@ pub fn latency_stats(window_ms: f64) -> (usize, f64, f64) {
 
 /// A member's picture whose camera frame was taken at `taken_ms` is on my preview now.
 pub fn note_shown(taken_ms: f64) {
-    let now = wall_ms();
-    note_latency(&TO_SHOWN, now, now - taken_ms);
+    note_since(&TO_SHOWN, taken_ms);
 }
 
 /// Median and 95th percentile of camera → shown on my preview over the last
@@ -97,8 +96,13 @@ pub fn shown_stats(window_ms: f64) -> (usize, f64, f64) {
 /// The page is rendering, with a member's picture (camera frame taken at
 /// `taken_ms`) drawn on my preview since its last rendering.
 pub fn note_rendered(taken_ms: f64) {
+    note_since(&TO_RENDERED, taken_ms);
+}
+
+/// Notes, now, the time since the camera frame taken at `taken_ms`.
+fn note_since(series: &'static std::thread::LocalKey<Latencies>, taken_ms: f64) {
     let now = wall_ms();
-    note_latency(&TO_RENDERED, now, now - taken_ms);
+    note_latency(series, now, now - taken_ms);
 }
 
 /// [`shown_stats`] up to the page's rendering.
@@ -367,9 +371,8 @@ impl MediaDecoder {
         let feed = LiveFeed::default();
         let to_preview = feed.clone();
         let on_output = Closure::<dyn FnMut(JsValue)>::new(move |frame: JsValue| {
-            let now = wall_ms();
             let captured = from.get() + number(&frame, "timestamp") / 1000.0;
-            note_latency(&LATENCIES, now, now - captured);
+            note_since(&LATENCIES, captured);
             // A clone shares the decoded pixels: the preview takes it straight to the
             // compose worker, with no `<video>` and no copy on this thread.
             if let Some(copy) = call(&frame, "clone", &[]).ok().and_then(Picture::from_js) {
@@ -420,8 +423,7 @@ impl MediaDecoder {
 
     /// Decodes `frame`; false when a key frame is needed first.
     pub fn receive(&self, frame: &MediaFrame<'_>) -> bool {
-        let now = wall_ms();
-        note_latency(&TO_RECEIVED, now, now - frame.captured_ms);
+        note_since(&TO_RECEIVED, frame.captured_ms);
         if self.waiting_key.get() && !frame.key {
             return false;
         }

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use crate::compose::picture::Picture;
-use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
-
 use huddle_protocol::media::parts::into_parts;
+use huddle_protocol::{IceServer, MemberId, PeerMessage, PeerSignal};
 
 use super::media::MediaEncoder;
 use super::peer::{PeerEvent, PeerLink};

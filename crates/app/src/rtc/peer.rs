@@ -193,9 +193,9 @@ impl PeerLink {
     }
 
     /// Sends a frame of my live video, as the `media` messages `into_parts` cut it
-    /// into; `key` says whether it is a key frame. Returns whether this member needs a key frame: it has not had
-    /// one on this connection, or its channel is too far behind and this frame was
-    /// skipped.
+    /// into; `key` says whether it is a key frame. Returns whether this member
+    /// needs a key frame: it has not had one on this connection, or its channel is
+    /// too far behind and this frame was skipped.
     pub fn send_media(&self, parts: &[Vec<u8>], key: bool) -> bool {
         let inner = &self.inner;
         let connection = inner.connection.borrow();
