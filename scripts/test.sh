@@ -160,6 +160,22 @@ wait_background() {
         "${BG_NO[$id]}" "$id" "$status" "$(fmt_secs "$dur")" "$rc" "${BG_LOG[$id]#"$HUDDLE_ROOT"/}"
 }
 
+# A clean run grows target/ to about 4.5 GB. A disk that fills mid-build fails cargo and trunk
+# with errors that do not say why ("bad status returned from cargo artifacts request"), so the
+# free space is said up front, and again beside the summary when something failed.
+NEEDED_DISK_GB=6
+LOW_DISK_NOTE=""
+check_free_disk() {
+    local free_kb
+    free_kb=$(df -Pk "$HUDDLE_ROOT" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    [ -n "$free_kb" ] || return 0
+    if [ "$free_kb" -lt $((NEEDED_DISK_GB * 1024 * 1024)) ]; then
+        LOW_DISK_NOTE="$(printf 'only %d MB free on the disk of %s; a clean run needs about %d GB (target/ alone grows to 4.5 GB): builds may fail for want of space' \
+            $((free_kb / 1024)) "$HUDDLE_ROOT" "$NEEDED_DISK_GB")"
+        echo "WARNING: $LOW_DISK_NOTE" >&2
+    fi
+}
+
 setup() {
     [ -x "$CLIPPY_DRIVER" ] || { echo "clippy is missing: rustup component add clippy"; return 1; }
     if [ "$INSTALL" = 1 ]; then
@@ -194,6 +210,7 @@ e2e() {
 # `timeout` runs programs, not shell functions: a function step re-enters this script.
 if [ "${1:-}" = --run-fn ]; then "$2"; exit $?; fi
 
+check_free_disk
 run_step setup check 1800 setup
 if [ "${STEP_OK[setup]}" != 1 ]; then
     echo "setup failed: the toolchain is incomplete; later steps will say what is missing" >&2
@@ -237,5 +254,6 @@ printf '%s\n' "${SUMMARY[@]}"
 # A failed e2e test leaves <test>.txt (and screenshots) there; passing tests may leave screenshots.
 compgen -G "tests/e2e/results/*.txt" >/dev/null &&
     echo "e2e failure screenshots and notes: tests/e2e/results/"
+[ "$TOTAL_FAIL" -gt 0 ] && [ -n "$LOW_DISK_NOTE" ] && echo "note: $LOW_DISK_NOTE (checked at the start)"
 echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
 [ "$TOTAL_FAIL" -eq 0 ]
