@@ -178,6 +178,21 @@ pub struct Head {
     pub at: f64,
 }
 
+impl Inner {
+    /// `member`'s head as seen now (mine, or as a member told me).
+    fn note_head(&self, member: MemberId, eyes: Option<[[f32; 2]; 2]>, smile: f32) {
+        let at = wall_ms();
+        self.heads
+            .borrow_mut()
+            .insert(member, Head { eyes, smile, at });
+    }
+
+    /// A smile shot (mine, or a member's) watches as of `now_ms` (wall clock).
+    fn keep_smiles_wanted(&self, now_ms: f64) {
+        self.smiles_wanted_until.set(now_ms + SMILES_WANTED_FOR_MS);
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Session {
     pub connection: RwSignal<ConnectionState>,
@@ -365,11 +380,7 @@ impl Session {
             return;
         };
         let inner = self.inner();
-        let at = wall_ms();
-        inner
-            .heads
-            .borrow_mut()
-            .insert(me, Head { eyes, smile, at });
+        inner.note_head(me, eyes, smile);
         let mesh = inner.mesh.borrow().clone();
         if let Some(mesh) = mesh {
             mesh.broadcast(&PeerMessage::Head { eyes, smile });
@@ -382,7 +393,7 @@ impl Session {
     pub fn want_smiles(&self) {
         let inner = self.inner();
         let now = wall_ms();
-        inner.smiles_wanted_until.set(now + SMILES_WANTED_FOR_MS);
+        inner.keep_smiles_wanted(now);
         if now - inner.smiles_asked_at.get() < SMILES_ASKED_EVERY_MS {
             return;
         }
@@ -756,19 +767,11 @@ impl Session {
                 self.scene.maybe_update(|s| s.merge(&state));
             }
             PeerEvent::Message(PeerMessage::Head { eyes, smile }) => {
-                self.inner().heads.borrow_mut().insert(
-                    from,
-                    Head {
-                        eyes,
-                        smile,
-                        at: wall_ms(),
-                    },
-                );
+                self.inner().note_head(from, eyes, smile)
             }
-            PeerEvent::Message(PeerMessage::SmilesWanted) => self
-                .inner()
-                .smiles_wanted_until
-                .set(wall_ms() + SMILES_WANTED_FOR_MS),
+            PeerEvent::Message(PeerMessage::SmilesWanted) => {
+                self.inner().keep_smiles_wanted(wall_ms())
+            }
             PeerEvent::Message(PeerMessage::CameraState { available }) => self.peers.update(|p| {
                 p.entry(from)
                     .or_insert(PeerStatus {

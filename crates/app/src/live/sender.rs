@@ -66,8 +66,8 @@ pub enum SenderEvent {
 const STILL_WAIT_MS: u32 = 1_000;
 /// While nothing in the picture follows my head but a smile shot watches, faces are
 /// tracked at most once in this many milliseconds: every frame of a 15 fps camera,
-/// every other of a 30 fps one. The tracker follows a face from its last landmarks, so looks far apart
-/// follow a moving face worse (with one look in three 15 fps frames the group test's
+/// every other of a 30 fps one. The tracker follows a face from its last landmarks,
+/// so looks far apart follow a moving face worse (with one look in three 15 fps frames the group test's
 /// smile shot once never saw two smiles); and the face worker's core is wanted by
 /// the rest of the room (in a test room, by the other members' browsers).
 const HEAD_LOOK_MS: f64 = 60.0;
